@@ -1,0 +1,3 @@
+"""isvc: an internal service desk that lives in the terminal."""
+
+__version__ = "0.1.0"

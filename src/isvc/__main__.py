@@ -1,0 +1,3 @@
+from isvc.cli.entry import main
+
+main()

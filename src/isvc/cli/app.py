@@ -1,0 +1,55 @@
+"""The root app: global options, then one sub-app per noun."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from isvc.cli import _common
+from isvc.cli._group import IsvcGroup
+
+app = typer.Typer(
+    cls=IsvcGroup,
+    name="isvc",
+    help="isvc: the internal service desk that lives in your terminal.\n\n"
+    "Requests, service agreements counted in business time, and kudos, in one SQLite file.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Start with `isvc demo`; `isvc COMMAND --help` shows each command with an example.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from isvc import __version__
+
+        typer.echo(f"isvc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[Optional[str], typer.Option("--db", help="Database file (default: $ISVC_DB, else isvc.db in the data directory).", metavar="PATH")] = None,
+    as_person: Annotated[Optional[str], typer.Option("--as", help="Act as this person (default: $ISVC_USER, the config's user, the OS login).", metavar="PERSON")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    _common.GLOBAL.db = db
+    _common.GLOBAL.as_person = as_person
+
+
+def _register() -> None:
+    from isvc.cli import config_cmd, db, demo, person, queue, request, team
+
+    app.add_typer(request.app, name="request")
+    app.command("queue", epilog=queue.EPILOG)(queue.queue)
+    app.add_typer(team.app, name="team")
+    app.add_typer(person.app, name="person")
+    app.add_typer(db.app, name="db")
+    app.add_typer(config_cmd.app, name="config")
+    app.command("demo", epilog=demo.EPILOG)(demo.demo)
+
+
+_register()

@@ -1,0 +1,281 @@
+"""`isvc request`: filing, the lifecycle, replies, assignment, edits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from isvc.cli._common import FormatOpt, JsonOpt, desk, fmt, read_body
+from isvc.render.output import info
+
+app = typer.Typer(help="Requests: file them, work them, close them.", no_args_is_help=True)
+
+NumberArg = Annotated[int, typer.Argument(help="Request number.", min=1)]
+MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="A public message to the requester.")]
+
+
+def _print_request(req, json_: bool) -> None:
+    if json_:
+        from isvc.render.output import dump_json
+        from isvc.render.shapes import request_dict
+
+        print(dump_json(request_dict(req)))
+
+
+@app.command("new", epilog='Example: isvc request new "VPN drops every hour" --team it --priority high --body-file notes.txt')
+def request_new(
+    title: Annotated[str, typer.Argument(help="What is needed, in a line.")],
+    team: Annotated[str, typer.Option("--team", "-t", help="The provider team.")],
+    priority: Annotated[Optional[str], typer.Option("--priority", "-p", help="low, normal, high or urgent.")] = None,
+    type_: Annotated[Optional[str], typer.Option("--type", help="Request type, e.g. it/network.")] = None,
+    body: Annotated[Optional[str], typer.Option("--body", "-b", help="The details.")] = None,
+    body_file: Annotated[Optional[str], typer.Option("--body-file", help="Read the details from a file (- for stdin).")] = None,
+    requester: Annotated[Optional[str], typer.Option("--requester", help="File on behalf of this person (team members, admins).")] = None,
+    field: Annotated[list[str], typer.Option("--field", "-f", help="A custom field key=value (repeat).")] = [],
+    tag: Annotated[list[str], typer.Option("--tag", help="A tag (repeat).")] = [],
+    watch: Annotated[list[str], typer.Option("--watch", help="A watcher (repeat).")] = [],
+    dedupe_key: Annotated[Optional[str], typer.Option("--dedupe-key", help="Idempotency key: a key already used returns that request.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """File a request. Prints its number on stdout (the request with --json)."""
+    from isvc.services import requests as svc
+    from isvc.store.directory import get_team
+
+    d = desk()
+    filed = svc.file_request(
+        d, title, team, priority=priority, type=type_, body=read_body(body, body_file),
+        requester=requester, fields=svc.parse_fields(field), tags=tag, watchers=watch,
+        dedupe_key=dedupe_key,
+    )
+    req = filed.request
+    if filed.existing:
+        info(f"#{req.number} was already filed with dedupe key {dedupe_key!r}; nothing new filed.")
+    else:
+        team_name = get_team(d.conn, req.team).name
+        who = "" if req.requester == d.actor else f" on behalf of {req.requester}"
+        info(f"Filed #{req.number} for {team_name} ({req.priority.value}){who}.")
+    if json_:
+        _print_request(req, True)
+    else:
+        print(req.number)
+
+
+@app.command("show", epilog="Example: isvc request show 412   ·   isvc request show 412 --json")
+def request_show(number: NumberArg, json_: JsonOpt = False, format_: FormatOpt = None) -> None:
+    """A request: its header and its journal as a timeline."""
+    from isvc.render.output import emit_object
+    from isvc.render.shapes import event_dict, request_dict
+    from isvc.services import requests as svc
+
+    d = desk()
+    view = svc.show(d, number)
+    data = request_dict(view.request) | {"events": [event_dict(e) for e in view.events]}
+
+    def human() -> None:
+        from isvc.cli._common import viewer_tz
+        from isvc.render.tables import request_view
+        from isvc.store.directory import get_person, get_team
+
+        request_view(view, get_team(d.conn, view.request.team).name,
+                     get_person(d.conn, view.request.requester), d.now, viewer_tz())
+
+    emit_object(data, fmt(json_, format_), human)
+
+
+@app.command("list", epilog="Example: isvc request list --team it --status open --since 7d --sort -created --limit 50")
+def request_list(
+    status: Annotated[list[str], typer.Option("--status", "-s", help="Status (repeat or comma-separate; `open`, `all`). Default: all.")] = [],
+    team: Annotated[list[str], typer.Option("--team", "-t", help="Provider team (repeat).")] = [],
+    requester: Annotated[Optional[str], typer.Option("--requester", help="Filed by this person (`me`).")] = None,
+    assignee: Annotated[Optional[str], typer.Option("--assignee", help="Assigned to this person (`me`).")] = None,
+    unassigned: Annotated[bool, typer.Option("--unassigned", help="Only requests nobody owns.")] = False,
+    mine: Annotated[bool, typer.Option("--mine", help="Assigned to me.")] = False,
+    priority: Annotated[list[str], typer.Option("--priority", "-p", help="Priority (repeat or comma-separate).")] = [],
+    tag: Annotated[list[str], typer.Option("--tag", help="Has this tag (repeat: all of them).")] = [],
+    text: Annotated[Optional[str], typer.Option("--text", "-q", help="Words in the title or body.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Created since: 30d, 12h, 2w or a date.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Created before: 30d, 12h, 2w or a date.")] = None,
+    sort: Annotated[str, typer.Option("--sort", help="Keys: number, created, updated, priority, status, team, title; prefix - to reverse.")] = "-number",
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="At most this many.")] = 50,
+    json_: JsonOpt = False,
+    format_: FormatOpt = None,
+) -> None:
+    """List requests with filters, newest first by default."""
+    from isvc.domain.filters import RequestFilter, parse_priorities, parse_sort, parse_statuses
+    from isvc.domain.timeutil import parse_since, to_iso
+    from isvc.errors import InvalidInput
+    from isvc.render.output import emit_rows
+    from isvc.render.shapes import REQUEST_LIST_COLUMNS, request_dict
+    from isvc.services import requests as svc
+
+    d = desk()
+    if sum(bool(x) for x in (assignee, unassigned, mine)) > 1:
+        raise InvalidInput("give one of --assignee, --unassigned, --mine")
+    flt = RequestFilter(
+        statuses=parse_statuses(status), teams=list(team), priorities=parse_priorities(priority),
+        requester=requester, tags=[t.lower() for t in tag], text=text,
+        assignee="" if unassigned else (d.actor if mine else assignee),
+        since=to_iso(parse_since(since, d.now)) if since else None,
+        until=to_iso(parse_since(until, d.now, what="--until")) if until else None,
+    )
+    output = fmt(json_, format_)
+    rows = svc.list_requests(d, flt, parse_sort(sort), limit)
+
+    def table() -> None:
+        from isvc.render.tables import request_table
+
+        request_table(rows, d.now)
+
+    emit_rows([request_dict(r) for r in rows], output, REQUEST_LIST_COLUMNS, table)
+
+
+_TRANSITIONS = {
+    "ack": ("Acknowledge: the first response to the requester.", "acknowledged", 'isvc request ack 412 -m "On it, back by noon."'),
+    "start": ("Start work on a request.", "in progress", "isvc request start 412"),
+    "wait": ("Wait on the requester (pauses the resolution clock).", "waiting on the requester", 'isvc request wait 412 -m "Which VPN client version?"'),
+    "resume": ("Resume work after waiting.", "in progress again", "isvc request resume 412"),
+    "resolve": ("Resolve, with a closing message.", "resolved", 'isvc request resolve 412 -m "Gateway timeout raised; fixed."'),
+    "cancel": ("Cancel a request that is no longer needed.", "cancelled", 'isvc request cancel 412 -m "Duplicate of #398"'),
+    "close": ("Close a resolved request.", "closed", "isvc request close 412"),
+    "reopen": ("Reopen a resolved request (its resolution clock resumes).", "reopened", 'isvc request reopen 412 -m "Still dropping"'),
+}
+
+
+def _make_transition(command: str, help_text: str, done: str, example: str):
+    def run(number: NumberArg, message: MessageOpt = None, json_: JsonOpt = False) -> None:
+        from isvc.services import requests as svc
+
+        req = svc.transition(desk(), number, command, message)
+        info(f"#{req.number} {done}.")
+        _print_request(req, json_)
+
+    run.__name__ = f"request_{command}"
+    run.__doc__ = help_text
+    app.command(command, epilog=f"Example: {example}")(run)
+
+
+for _name, (_help, _done, _example) in _TRANSITIONS.items():
+    _make_transition(_name, _help, _done, _example)
+
+
+@app.command("autoclose", epilog="Example (cron, daily): isvc request autoclose --days 5")
+def request_autoclose(
+    days: Annotated[Optional[int], typer.Option("--days", help="Close requests resolved at least this many days ago (default: config requests.autoclose_days).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be closed.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Close resolved requests nobody reopened (for cron)."""
+    from isvc.render.output import dump_json
+    from isvc.services import requests as svc
+
+    numbers = svc.autoclose(desk(), days, dry_run)
+    verb = "would close" if dry_run else "closed"
+    info(f"{verb} {len(numbers)} request(s)" + (": " + ", ".join(f"#{n}" for n in numbers) if numbers else "."))
+    if json_:
+        print(dump_json(numbers))
+
+
+@app.command("comment", epilog='Example: isvc request comment 412 -m "Try the 5.2.2 client"   ·   ... --internal')
+def request_comment(
+    number: NumberArg,
+    message: Annotated[str, typer.Option("--message", "-m", help="The text.")],
+    internal: Annotated[bool, typer.Option("--internal", help="An internal note: never shown to the requester.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Reply on a request, or add an internal note."""
+    from isvc.services import requests as svc
+
+    req, follow_up = svc.comment(desk(), number, message, internal)
+    if follow_up:
+        info(f"#{number} is {req.status.label}: your reply filed follow-up #{follow_up.number}.")
+        _print_request(follow_up, json_)
+        if not json_:
+            print(follow_up.number)
+        return
+    info(f"{'Noted' if internal else 'Replied'} on #{number} ({req.status.label}).")
+    _print_request(req, json_)
+
+
+@app.command("assign", epilog="Example: isvc request assign 412 jim   ·   isvc request assign 412 nobody")
+def request_assign(
+    number: NumberArg,
+    person: Annotated[str, typer.Argument(help="Who owns it now (`me`; `nobody` to clear).")],
+    json_: JsonOpt = False,
+) -> None:
+    """Assign a request to someone."""
+    from isvc.services import requests as svc
+
+    req = svc.assign(desk(), number, None if person == "nobody" else person)
+    info(f"#{number} is now owned by {req.assignee or 'nobody'}.")
+    _print_request(req, json_)
+
+
+@app.command("take", epilog="Example: isvc request take 412")
+def request_take(number: NumberArg, json_: JsonOpt = False) -> None:
+    """Take a request yourself (anyone may help another team: it counts as lateral help)."""
+    from isvc.services import requests as svc
+
+    req = svc.assign(desk(), number, None, take=True)
+    info(f"You own #{number} now.")
+    _print_request(req, json_)
+
+
+@app.command("watch", epilog="Example: isvc request watch 412   ·   isvc request watch 412 ana")
+def request_watch(
+    number: NumberArg,
+    person: Annotated[Optional[str], typer.Argument(help="Who (default: me).")] = None,
+) -> None:
+    """Follow a request: watchers see it and may comment."""
+    from isvc.services import requests as svc
+
+    d = desk()
+    svc.watch(d, number, person)
+    info(f"{person or d.actor} is watching #{number}.")
+
+
+@app.command("unwatch", epilog="Example: isvc request unwatch 412")
+def request_unwatch(
+    number: NumberArg,
+    person: Annotated[Optional[str], typer.Argument(help="Who (default: me).")] = None,
+) -> None:
+    """Stop following a request."""
+    from isvc.services import requests as svc
+
+    d = desk()
+    svc.watch(d, number, person, remove=True)
+    info(f"{person or d.actor} no longer watches #{number}.")
+
+
+@app.command("edit", epilog="Example: isvc request edit 412 --priority urgent --tag vpn --field asset=7731")
+def request_edit(
+    number: NumberArg,
+    title: Annotated[Optional[str], typer.Option("--title", help="New title.")] = None,
+    priority: Annotated[Optional[str], typer.Option("--priority", "-p", help="New priority.")] = None,
+    team: Annotated[Optional[str], typer.Option("--team", "-t", help="Move to another team.")] = None,
+    type_: Annotated[Optional[str], typer.Option("--type", help="New request type.")] = None,
+    field: Annotated[list[str], typer.Option("--field", "-f", help="Set key=value (empty value removes it).")] = [],
+    tag: Annotated[list[str], typer.Option("--tag", help="Add a tag.")] = [],
+    untag: Annotated[list[str], typer.Option("--untag", help="Remove a tag.")] = [],
+    json_: JsonOpt = False,
+) -> None:
+    """Change a request's title, priority, team, type, fields or tags (each change journaled)."""
+    from isvc.services import requests as svc
+
+    req = svc.edit(desk(), number, title=title, priority=priority, team=team, type=type_,
+                   fields=svc.parse_fields(field), add_tags=tag, remove_tags=untag)
+    info(f"Updated #{number}.")
+    _print_request(req, json_)
+
+
+@app.command("redact", epilog='Example: isvc request redact 412 1093 --reason "pasted a password"')
+def request_redact(
+    number: NumberArg,
+    event: Annotated[int, typer.Argument(help="Event id (see `isvc request show N --json`).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the text is removed.")],
+) -> None:
+    """Replace a journal entry's text (admins only; the redaction is journaled)."""
+    from isvc.services import requests as svc
+
+    svc.redact(desk(), number, event, reason)
+    info(f"Redacted event {event} on #{number}.")

@@ -1,0 +1,57 @@
+"""Instants as stored (ISO-8601 UTC text with ``Z``) and relative spans like ``30d``."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from isvc.errors import InvalidInput
+
+UTC = timezone.utc
+
+
+def to_iso(dt: datetime | None) -> str | None:
+    """Stored and JSON form: second precision, UTC, ``Z`` suffix."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str | None, *, what: str = "timestamp") -> datetime | None:
+    """Parse an ISO-8601 instant; naive timestamps are refused (their zone is a guess)."""
+    if text is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"{what} {text!r} is not an ISO-8601 instant; use e.g. 2026-11-23T09:30:00Z"
+        ) from None
+    if dt.tzinfo is None:
+        raise InvalidInput(
+            f"{what} {text!r} has no time zone; add an offset or Z, e.g. {text}Z"
+        )
+    return dt
+
+
+_SPAN = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
+_SPAN_UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
+
+
+def parse_since(text: str, now: datetime, *, what: str = "--since") -> datetime:
+    """``30d`` / ``12h`` / ``2w`` ago (calendar time), or an ISO date or instant."""
+    value = text.strip().lower()
+    match = _SPAN.match(value)
+    if match:
+        minutes = int(match.group(1)) * _SPAN_UNITS[match.group(2)]
+        return now - timedelta(minutes=minutes)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+        except ValueError:
+            pass
+    elif "t" in value:
+        return parse_iso(text, what=what)
+    raise InvalidInput(
+        f"{what} {text!r} is not understood; use a span like 30d, 12h, 2w or a date like 2026-11-01"
+    )

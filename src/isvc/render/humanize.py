@@ -1,0 +1,53 @@
+"""Human times: "3d", "2h 50m", "Mon 23 Nov 09:30" in the viewer's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from isvc.domain.timeutil import parse_iso
+
+
+def viewer_zone(name: str | None):
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            from isvc.errors import InvalidInput
+
+            raise InvalidInput(f"unknown time zone {name!r} in config tz / ISVC_TZ; use an IANA name like Europe/Bucharest") from None
+    return datetime.now().astimezone().tzinfo or timezone.utc
+
+
+def age(since_iso: str, now: datetime) -> str:
+    """The coarsest unit that still says something: 45s -> "0m", 3h -> "3h", 9d -> "9d"."""
+    seconds = (now - parse_iso(since_iso)).total_seconds()
+    minutes = max(0, int(seconds // 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours}h"
+    days = hours // 24
+    if days < 60:
+        return f"{days}d"
+    return f"{days // 30}mo"
+
+
+def duration(minutes: int) -> str:
+    """Two units at most: 1d 3h, 2h 50m, 45m (d = 24h here; SLA views pass business days)."""
+    minutes = abs(int(minutes))
+    days, rem = divmod(minutes, 1440)
+    hours, mins = divmod(rem, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {mins}m" if mins else f"{hours}h"
+    return f"{mins}m"
+
+
+def local(iso: str | None, tz, *, with_year: bool = False) -> str:
+    if not iso:
+        return "—"
+    dt = parse_iso(iso).astimezone(tz)
+    return dt.strftime("%a %d %b %Y %H:%M" if with_year else "%a %d %b %H:%M")

@@ -1,0 +1,233 @@
+"""The Rich views: queue, request lists, a request with its journal, teams and people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from isvc.domain.models import OPEN_STATUSES, Person, Request, Status, Team
+from isvc.render.console import PRIORITY_STYLE, STATUS_STYLE, console
+from isvc.render.humanize import age, local
+
+
+def _status_text(status: Status):
+    from rich.text import Text
+
+    return Text(status.label, style=STATUS_STYLE.get(status.value, ""))
+
+
+def _priority_text(priority: str):
+    from rich.text import Text
+
+    return Text(priority, style=PRIORITY_STYLE.get(priority, ""))
+
+
+def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    con = console()
+    counts = view.counts
+    title = team_name or "All teams"
+    if view.mine:
+        title += f" · assigned to {view.mine}"
+    summary = f"{view.total_open} open"
+    if counts.get("waiting_on_requester"):
+        summary += f" · {counts['waiting_on_requester']} waiting on requester"
+    header = Text.assemble((f" {title}", "bold"), f" · {summary}")
+    stamp = now.astimezone(tz).strftime("%a %d %b %H:%M")
+    pad = max(1, con.width - len(header.plain) - len(stamp) - 1)
+    header.append(" " * pad + stamp, style="dim")
+    con.print(header, soft_wrap=True)
+    if not view.rows:
+        con.print("  Nothing open here. ", style="green")
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
+    table.add_column("#", justify="right", style="bold", no_wrap=True)
+    table.add_column("age", justify="right", no_wrap=True)
+    table.add_column("pri", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1, min_width=20)
+    if not view.team:
+        table.add_column("team", no_wrap=True)
+    table.add_column("requester", no_wrap=True, overflow="ellipsis", max_width=12)
+    table.add_column("owner", no_wrap=True, overflow="ellipsis", max_width=12)
+    for req in view.rows:
+        cells = [str(req.number), age(req.created_at, now), _priority_text(req.priority.value),
+                 _status_text(req.status), req.title]
+        if not view.team:
+            cells.append(req.team)
+        cells += [req.requester, req.assignee or Text("—", style="dim")]
+        table.add_row(*cells)
+    con.print(table)
+    parts = [f"{s.label} {counts.get(s.value, 0)}" for s in OPEN_STATUSES]
+    shown = f"showing {len(view.rows)} of {view.total_open}" if len(view.rows) < view.total_open else ""
+    footer = Text(" " + " · ".join(parts), style="dim")
+    hint = "isvc request show N" + (f" · {shown}" if shown else "")
+    pad = max(2, con.width - len(footer.plain) - len(hint) - 1)
+    footer.append(" " * pad + hint, style="dim")
+    con.print(footer, soft_wrap=True)
+
+
+def request_table(rows: list[Request], now: datetime) -> None:
+    from rich import box
+    from rich.table import Table
+
+    con = console()
+    if not rows:
+        con.print("No requests match.", style="dim")
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("#", justify="right", style="bold", no_wrap=True)
+    table.add_column("age", justify="right", no_wrap=True)
+    table.add_column("pri", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("team", no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1, min_width=20)
+    table.add_column("requester", no_wrap=True, max_width=12, overflow="ellipsis")
+    table.add_column("owner", no_wrap=True, max_width=12, overflow="ellipsis")
+    for req in rows:
+        table.add_row(str(req.number), age(req.created_at, now), _priority_text(req.priority.value),
+                      _status_text(req.status), req.team, req.title, req.requester,
+                      req.assignee or "—")
+    con.print(table)
+
+
+_KIND_WORDS = {
+    "filed": "filed", "reply": "replied", "note": "note 🔒", "assigned": "assigned",
+    "watch": "watching", "unwatch": "unwatched", "edit": "changed", "redaction": "redacted",
+    "link": "linked",
+}
+
+
+def _event_line(event, requester: str) -> tuple[str, str]:
+    """(what happened, detail) for one journal event."""
+    kind = event.kind
+    if kind == "status":
+        to = Status(event.to_value).label
+        what = {"acknowledged": "acknowledged", "in progress": "started", "waiting": "waiting",
+                "resolved": "resolved", "closed": "closed", "cancelled": "cancelled"}.get(to, to)
+        if event.from_value == "waiting" and to == "in progress":
+            what = "resumed"
+        if event.from_value == "resolved" and to == "in progress":
+            what = "reopened"
+        detail = "on requester" if to == "waiting" else ""
+        if event.message:
+            detail = (detail + " " if detail else "") + f'"{event.message}"'
+        return what, detail
+    if kind == "edit":
+        if event.field == "tags":
+            return "tagged", f"+{event.to_value}" if event.to_value else f"-{event.from_value}"
+        return "changed", f"{event.field}: {event.from_value or '—'} → {event.to_value or '—'}"
+    if kind == "assigned":
+        detail = f"{event.from_value or '—'} → {event.to_value or '—'}"
+        if event.message:
+            detail += f" ({event.message})"
+        return "assigned", detail
+    if kind in ("watch", "unwatch"):
+        return _KIND_WORDS[kind], event.to_value or ""
+    if kind == "redaction":
+        return "redacted", f"event {event.field}: {event.message}"
+    detail = f'"{event.message}"' if event.message else ""
+    if kind == "note":
+        detail += " (internal)"
+    if kind == "link":
+        detail = event.message or ""
+    return _KIND_WORDS.get(kind, kind), detail
+
+
+def request_view(view, team_name: str, requester: Person | None, now: datetime, tz) -> None:
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    con = console()
+    req = view.request
+    head = Text()
+    head.append(f"{team_name} · ")
+    head.append(req.priority.value, style=PRIORITY_STYLE.get(req.priority.value, ""))
+    head.append(" · ")
+    head.append(req.status.label, style=STATUS_STYLE.get(req.status.value, ""))
+    head.append(f" · owner {req.assignee or '—'} · requester {req.requester}")
+    if requester and requester.primary_team:
+        head.append(f" ({requester.primary_team})")
+    lines = [head]
+    second = []
+    if req.type:
+        second.append(f"type {req.type}")
+    if req.tags:
+        second.append("tags " + ", ".join(req.tags))
+    second.append(f"filed {local(req.created_at, tz)} by {req.channel}")
+    if req.watchers:
+        second.append("watchers " + ", ".join(req.watchers))
+    lines.append(Text(" · ".join(second), style="dim"))
+    if req.fields:
+        lines.append(Text(" · ".join(f"{k} {v}" for k, v in sorted(req.fields.items())), style="dim"))
+    links = []
+    for link in view.links:
+        other = link["dst"] if link["src"] == req.number else link["src"]
+        word = {"follow_up": "follow-up of" if link["src"] == req.number else "followed up by"}.get(
+            link["kind"], link["kind"].replace("_", " "))
+        links.append(f"{word} #{other}")
+    if links:
+        lines.append(Text(" · ".join(links)))
+    body = Text("\n").join(lines)
+    con.print(Panel(body, title=Text(f"#{req.number} {req.title}", style="bold"), title_align="left",
+                    box=box.ROUNDED, expand=True))
+    table = Table(box=None, show_header=False, pad_edge=True, expand=True)
+    table.add_column("when", no_wrap=True, style="dim")
+    table.add_column("who", no_wrap=True)
+    table.add_column("what", no_wrap=True)
+    table.add_column("detail", ratio=1, overflow="fold")
+    for event in view.events:
+        what, detail = _event_line(event, req.requester)
+        style = "yellow" if event.internal else ""
+        table.add_row(local(event.at, tz), event.actor, Text(what, style=style or "bold"),
+                      Text(detail, style=style))
+    con.print(table)
+
+
+def team_table(teams: list[Team], open_counts: dict[str, int]) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("team", style="bold")
+    table.add_column("name")
+    table.add_column("members", justify="right")
+    table.add_column("open", justify="right")
+    for team in teams:
+        table.add_row(team.handle, team.name, str(len(team.members)),
+                      str(open_counts.get(team.handle, 0)))
+    console().print(table)
+
+
+def people_table(people: list[tuple[Person, str]]) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("person", style="bold")
+    table.add_column("name")
+    table.add_column("email")
+    table.add_column("teams")
+    table.add_column("role")
+    for person, role in people:
+        name = person.name if person.active else f"{person.name} (inactive)"
+        teams = ", ".join(f"{t}*" if t == person.primary_team and len(person.teams) > 1 else t
+                          for t in person.teams)
+        table.add_row(person.handle, name, person.email or "—", teams or "—", role,
+                      style="" if person.active else "dim")
+    console().print(table)
+
+
+def key_values(title: str, pairs: list[tuple[str, str]]) -> None:
+    from rich.table import Table
+
+    table = Table(box=None, show_header=False, title=title, title_justify="left", title_style="bold")
+    table.add_column("key", style="dim")
+    table.add_column("value")
+    for key, value in pairs:
+        table.add_row(key, value)
+    console().print(table)

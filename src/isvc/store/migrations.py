@@ -1,0 +1,212 @@
+"""The schema, as ordered migrations: one function per step, never edited once released.
+
+``migrate`` runs every pending step inside one BEGIN IMMEDIATE transaction, so three
+processes opening an old file at once apply each step exactly once: the first takes the
+write lock, the others wait, then find nothing pending. ``PRAGMA user_version`` mirrors
+the number of applied steps so that opening a current file needs no sqlite_utils.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from isvc.domain.models import OPEN_SQL
+from isvc.store.db import SCHEMA_VERSION, busy_error, _is_locked
+
+
+def _migrations():
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("isvc")
+
+    @migrations(name="0001_foundation")
+    def foundation(db):
+        _run_script(db.conn, FOUNDATION_SQL)
+
+    return migrations
+
+
+FOUNDATION_SQL = f"""
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL               -- JSON
+);
+CREATE TABLE teams (
+    handle TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    calendar TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE people (
+    handle TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT COLLATE NOCASE UNIQUE,
+    primary_team TEXT REFERENCES teams(handle),
+    active INTEGER NOT NULL DEFAULT 1,
+    leaderboard INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE memberships (
+    person TEXT NOT NULL REFERENCES people(handle),
+    team TEXT NOT NULL REFERENCES teams(handle),
+    PRIMARY KEY (person, team)
+) WITHOUT ROWID;
+CREATE INDEX memberships_team ON memberships(team, person);
+
+CREATE TABLE requests (
+    number INTEGER PRIMARY KEY AUTOINCREMENT,   -- AUTOINCREMENT: never reused
+    title TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,             -- 0 urgent .. 3 low, for index order
+    team TEXT NOT NULL REFERENCES teams(handle),
+    type TEXT,
+    requester TEXT NOT NULL REFERENCES people(handle),
+    assignee TEXT REFERENCES people(handle),
+    fields TEXT NOT NULL DEFAULT '{{}}',         -- JSON object
+    channel TEXT NOT NULL DEFAULT 'cli',
+    waiting_on TEXT,                            -- 'requester' or a request number
+    dedupe_key TEXT UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    first_response_at TEXT,
+    resolved_at TEXT,
+    closed_at TEXT,
+    agreement TEXT
+);
+-- Open requests are a few thousand of a million: partial indexes keep the queue and
+-- its footer counts off the history.
+CREATE INDEX requests_open_queue ON requests(team, priority_rank, created_at)
+    WHERE status IN {OPEN_SQL};
+CREATE INDEX requests_open_status ON requests(team, status)
+    WHERE status IN {OPEN_SQL};
+CREATE INDEX requests_open_assignee ON requests(assignee, priority_rank, created_at)
+    WHERE status IN {OPEN_SQL};
+CREATE INDEX requests_team_created ON requests(team, created_at);
+CREATE INDEX requests_requester_created ON requests(requester, created_at);
+CREATE INDEX requests_assignee_created ON requests(assignee, created_at);
+CREATE INDEX requests_created ON requests(created_at);
+CREATE INDEX requests_status ON requests(status, number);
+
+CREATE TABLE request_tags (
+    number INTEGER NOT NULL REFERENCES requests(number),
+    tag TEXT NOT NULL,
+    PRIMARY KEY (number, tag)
+) WITHOUT ROWID;
+CREATE INDEX request_tags_tag ON request_tags(tag, number);
+
+CREATE TABLE watchers (
+    number INTEGER NOT NULL REFERENCES requests(number),
+    person TEXT NOT NULL REFERENCES people(handle),
+    PRIMARY KEY (number, person)
+) WITHOUT ROWID;
+CREATE INDEX watchers_person ON watchers(person, number);
+
+-- The journal: append-only, enforced by the database itself.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    number INTEGER NOT NULL REFERENCES requests(number),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    field TEXT,
+    from_value TEXT,
+    to_value TEXT,
+    message TEXT,
+    internal INTEGER NOT NULL DEFAULT 0,
+    redacted_by TEXT,
+    redacted_reason TEXT
+);
+CREATE INDEX events_number ON events(number, id);
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+-- The one sanctioned change: a redaction replaces the text, once, and says who and why.
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+WHEN NOT (
+    OLD.redacted_by IS NULL AND NEW.redacted_by IS NOT NULL
+    AND NEW.redacted_reason IS NOT NULL
+    AND NEW.id = OLD.id AND NEW.number = OLD.number AND NEW.at = OLD.at
+    AND NEW.actor = OLD.actor AND NEW.kind = OLD.kind AND NEW.internal = OLD.internal
+    AND NEW.field IS OLD.field AND NEW.from_value IS OLD.from_value
+    AND NEW.to_value IS OLD.to_value
+    AND NEW.message = '[redacted by ' || NEW.redacted_by || ': ' || NEW.redacted_reason || ']'
+)
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+
+-- Waiting periods: they pause the resolution clock.
+CREATE TABLE waits (
+    id INTEGER PRIMARY KEY,
+    number INTEGER NOT NULL REFERENCES requests(number),
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    on_request INTEGER REFERENCES requests(number),
+    reason TEXT
+);
+CREATE INDEX waits_number ON waits(number, started_at);
+
+CREATE TABLE links (
+    src INTEGER NOT NULL REFERENCES requests(number),
+    dst INTEGER NOT NULL REFERENCES requests(number),
+    kind TEXT NOT NULL,                 -- follow_up, blocks, relates, duplicate_of
+    created_at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    PRIMARY KEY (src, dst, kind)
+) WITHOUT ROWID;
+CREATE INDEX links_dst ON links(dst, kind);
+
+-- Who changed teams, people and settings: append-only like the journal.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would COMMIT the enclosing
+    BEGIN IMMEDIATE and break the exactly-once guarantee."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        conn.execute(statement)
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations exactly once; returns the names applied by this call."""
+    from sqlite_utils import Database
+
+    migrations = _migrations()
+    db = Database(conn)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if _is_locked(exc):
+            raise busy_error(exc) from None
+        raise
+    try:
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return pending
+
+
+def registered_names() -> list[str]:
+    return [m.name for m in _migrations()._migrations]

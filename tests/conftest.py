@@ -1,0 +1,68 @@
+"""Every test gets its own ISVC_HOME (database, config) and a pinned clock."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from isvc.cli import _common
+from isvc.cli.app import app
+
+NOW = "2026-11-23T09:30:00Z"  # a Monday, inside business hours in Europe
+
+
+@pytest.fixture(autouse=True)
+def isvc_home(tmp_path, monkeypatch):
+    home = tmp_path / "isvc-home"
+    monkeypatch.setenv("ISVC_HOME", str(home))
+    monkeypatch.setenv("ISVC_NOW", NOW)
+    monkeypatch.setenv("ISVC_TZ", "Europe/Bucharest")
+    for var in ("ISVC_DB", "ISVC_USER", "ISVC_CONFIG", "ISVC_FORCE_TABLE", "NO_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    _common.reset()
+    yield home
+    _common.reset()
+
+
+class Isvc:
+    """Run isvc commands in-process the way a user types them."""
+
+    def __init__(self):
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, code: int | None = 0, env=None):
+        _common.reset()
+        result = self.runner.invoke(app, [str(a) for a in args], input=input, env=env,
+                                    catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"isvc {' '.join(map(str, args))} exited {result.exit_code}, expected {code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}"
+            )
+        return result
+
+    def json(self, *args: str, **kw):
+        return json.loads(self(*args, "--json", **kw).stdout)
+
+
+@pytest.fixture
+def isvc():
+    return Isvc()
+
+
+@pytest.fixture
+def desk(isvc):
+    """A small desk: teams it and payroll; jim and alina in it, ana in payroll, mihai in sales."""
+    isvc("team", "add", "it", "--name", "IT Service Desk")
+    isvc("team", "add", "payroll", "--name", "Payroll")
+    isvc("team", "add", "sales", "--name", "Sales")
+    isvc("person", "add", "jim", "--name", "Jim Ionescu", "--team", "it", "--email", "jim@example.com")
+    isvc("person", "add", "alina", "--name", "Alina Radu", "--team", "it")
+    isvc("person", "add", "ana", "--name", "Ana Pop", "--team", "payroll", "--email", "ana@example.com")
+    isvc("person", "add", "mihai", "--name", "Mihai Stan", "--team", "sales")
+    isvc("person", "add", "boss", "--name", "Boss", "--team", "it")
+    isvc("config", "set", "admins", "boss")
+    return isvc
