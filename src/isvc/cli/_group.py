@@ -1,7 +1,13 @@
-"""The root command class: turns IsvcError into one line on stderr and its exit code."""
+"""The root command class.
+
+- Loads each noun's sub-app only when it is invoked (or listed by --help), so a hot
+  command like `isvc queue` pays for its own module and nothing else.
+- Turns IsvcError into one line on stderr and its exit code: no tracebacks for users.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 
@@ -12,6 +18,27 @@ from isvc.errors import DatabaseBusy, IsvcError
 
 
 class IsvcGroup(TyperGroup):
+    def _lazy(self) -> dict[str, str]:
+        from isvc.cli.app import COMMANDS
+
+        return COMMANDS
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self._lazy()) + [n for n in super().list_commands(ctx) if n not in self._lazy()]
+
+    def get_command(self, ctx, cmd_name):
+        module_name = self._lazy().get(cmd_name)
+        if module_name is None:
+            return super().get_command(ctx, cmd_name)
+        if cmd_name not in self.commands:
+            import typer.main
+
+            module = importlib.import_module(module_name)
+            command = typer.main.get_command(module.app)
+            command.name = cmd_name
+            self.commands[cmd_name] = command
+        return self.commands[cmd_name]
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

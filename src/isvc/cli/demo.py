@@ -19,3 +19,7 @@ def demo(
     from isvc.services.demo import run_demo
 
     run_demo(requests=requests, db=db, seed=seed, quiet=quiet)
+
+
+app = typer.Typer()
+app.command("demo", epilog=EPILOG)(demo)

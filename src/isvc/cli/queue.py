@@ -37,3 +37,7 @@ def queue(
         queue_table(view, name, d.now, viewer_tz())
 
     emit_rows([request_dict(r) for r in view.rows], output, REQUEST_LIST_COLUMNS, table)
+
+
+app = typer.Typer()
+app.command("queue", epilog=EPILOG)(queue)
