@@ -24,7 +24,8 @@ class IsvcGroup(TyperGroup):
         return COMMANDS
 
     def list_commands(self, ctx) -> list[str]:
-        return list(self._lazy()) + [n for n in super().list_commands(ctx) if n not in self._lazy()]
+        names = [n for n in self._lazy() if self.get_command(ctx, n) is not None]
+        return names + [n for n in super().list_commands(ctx) if n not in self._lazy()]
 
     def get_command(self, ctx, cmd_name):
         module_name = self._lazy().get(cmd_name)
@@ -33,7 +34,12 @@ class IsvcGroup(TyperGroup):
         if cmd_name not in self.commands:
             import typer.main
 
-            module = importlib.import_module(module_name)
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                return None  # a noun not built into this install
             command = typer.main.get_command(module.app)
             command.name = cmd_name
             self.commands[cmd_name] = command

@@ -45,6 +45,9 @@ def root(
 COMMANDS: dict[str, str] = {
     "request": "isvc.cli.request",
     "queue": "isvc.cli.queue",
+    "agreement": "isvc.cli.agreement",
+    "sla": "isvc.cli.sla",
+    "calendar": "isvc.cli.calendar",
     "team": "isvc.cli.team",
     "person": "isvc.cli.person",
     "db": "isvc.cli.db",

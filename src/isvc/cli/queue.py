@@ -36,7 +36,11 @@ def queue(
         name = get_team(d.conn, view.team).name if view.team else None
         queue_table(view, name, d.now, viewer_tz())
 
-    emit_rows([request_dict(r) for r in view.rows], output, REQUEST_LIST_COLUMNS, table)
+    from isvc.services.sla import sla_object
+
+    clocks = view.extra["clocks"]
+    emit_rows([request_dict(r, sla_object(clocks.get(r.number))) for r in view.rows], output,
+              REQUEST_LIST_COLUMNS, table)
 
 
 app = typer.Typer()

@@ -15,12 +15,21 @@ NumberArg = Annotated[int, typer.Argument(help="Request number.", min=1)]
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="A public message to the requester.")]
 
 
+def _with_sla(reqs) -> list[dict]:
+    """Request JSON objects with their ``sla`` clocks at the desk's now."""
+    from isvc.render.shapes import request_dict
+    from isvc.services.sla import sla_json
+
+    d = desk()
+    slas = sla_json(d.conn, [r.number for r in reqs], d.now)
+    return [request_dict(r, slas.get(r.number)) for r in reqs]
+
+
 def _print_request(req, json_: bool) -> None:
     if json_:
         from isvc.render.output import dump_json
-        from isvc.render.shapes import request_dict
 
-        print(dump_json(request_dict(req)))
+        print(dump_json(_with_sla([req])[0]))
 
 
 @app.command("new", epilog='Example: isvc request new "VPN drops every hour" --team it --priority high --body-file notes.txt')
@@ -54,7 +63,14 @@ def request_new(
     else:
         team_name = get_team(d.conn, req.team).name
         who = "" if req.requester == d.actor else f" on behalf of {req.requester}"
-        info(f"Filed #{req.number} for {team_name} ({req.priority.value}){who}.")
+        from isvc.render.sla_views import expectations
+        from isvc.services.sla import live
+
+        clocks = live(d.conn, [req.number], d.now).get(req.number)
+        agreement = f"{clocks['row']['agreement']} agreement, " if clocks else ""
+        info(f"Filed #{req.number} for {team_name} ({agreement}{req.priority.value}){who}.")
+        if clocks:
+            info(expectations(clocks))
     if json_:
         _print_request(req, True)
     else:
@@ -70,15 +86,18 @@ def request_show(number: NumberArg, json_: JsonOpt = False, format_: FormatOpt =
 
     d = desk()
     view = svc.show(d, number)
-    data = request_dict(view.request) | {"events": [event_dict(e) for e in view.events]}
+    data = _with_sla([view.request])[0] | {"events": [event_dict(e) for e in view.events]}
 
     def human() -> None:
         from isvc.cli._common import viewer_tz
         from isvc.render.tables import request_view
         from isvc.store.directory import get_person, get_team
 
+        from isvc.services.sla import live
+
+        clocks = live(d.conn, [number], d.now).get(number) or {}
         request_view(view, get_team(d.conn, view.request.team).name,
-                     get_person(d.conn, view.request.requester), d.now, viewer_tz())
+                     get_person(d.conn, view.request.requester), d.now, viewer_tz(), clocks)
 
     emit_object(data, fmt(json_, format_), human)
 
@@ -127,7 +146,8 @@ def request_list(
 
         request_table(rows, d.now)
 
-    emit_rows([request_dict(r) for r in rows], output, REQUEST_LIST_COLUMNS, table)
+    data = _with_sla(rows) if output in ("json", "ndjson") else [request_dict(r) for r in rows]
+    emit_rows(data, output, REQUEST_LIST_COLUMNS, table)
 
 
 _TRANSITIONS = {

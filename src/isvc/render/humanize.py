@@ -51,3 +51,15 @@ def local(iso: str | None, tz, *, with_year: bool = False) -> str:
         return "—"
     dt = parse_iso(iso).astimezone(tz)
     return dt.strftime("%a %d %b %Y %H:%M" if with_year else "%a %d %b %H:%M")
+
+
+def business_duration(minutes: int, day_minutes: int = 480) -> str:
+    """Business time in two units at most, a day being ``day_minutes``: "1d 3h", "2h 50m"."""
+    minutes = abs(int(minutes))
+    days, rem = divmod(minutes, day_minutes)
+    hours, mins = divmod(rem, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {mins}m" if mins else f"{hours}h"
+    return f"{mins}m"

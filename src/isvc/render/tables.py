@@ -32,6 +32,10 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
     if view.mine:
         title += f" · assigned to {view.mine}"
     summary = f"{view.total_open} open"
+    if counts.get("breached"):
+        summary += f" · {counts['breached']} breached"
+    if counts.get("at_risk"):
+        summary += f" · {counts['at_risk']} at risk"
     if counts.get("waiting_on_requester"):
         summary += f" · {counts['waiting_on_requester']} waiting on requester"
     header = Text.assemble((f" {title}", "bold"), f" · {summary}")
@@ -50,20 +54,29 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
     table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1, min_width=20)
     if not view.team:
         table.add_column("team", no_wrap=True)
-    table.add_column("requester", no_wrap=True, overflow="ellipsis", max_width=12)
-    table.add_column("owner", no_wrap=True, overflow="ellipsis", max_width=12)
+    table.add_column("requester", no_wrap=True, overflow="ellipsis", min_width=6, max_width=12)
+    table.add_column("owner", no_wrap=True, overflow="ellipsis", min_width=5, max_width=10)
+    clocks = view.extra.get("clocks", {})
+    with_due = any(clocks.get(r.number) for r in view.rows)
+    if with_due:
+        from isvc.render.sla_views import due_cell
+
+        table.add_column("due (business time)", no_wrap=True, min_width=24)
     for req in view.rows:
         cells = [str(req.number), age(req.created_at, now), _priority_text(req.priority.value),
                  _status_text(req.status), req.title]
         if not view.team:
             cells.append(req.team)
         cells += [req.requester, req.assignee or Text("—", style="dim")]
+        if with_due:
+            row_clocks = clocks.get(req.number) or {}
+            cells.append(due_cell(row_clocks, row_clocks.get("day_minutes", 480)))
         table.add_row(*cells)
     con.print(table)
     parts = [f"{s.label} {counts.get(s.value, 0)}" for s in OPEN_STATUSES]
     shown = f"showing {len(view.rows)} of {view.total_open}" if len(view.rows) < view.total_open else ""
     footer = Text(" " + " · ".join(parts), style="dim")
-    hint = "isvc request show N" + (f" · {shown}" if shown else "")
+    hint = "isvc request show N · isvc sla explain N" + (f" · {shown}" if shown else "")
     pad = max(2, con.width - len(footer.plain) - len(hint) - 1)
     footer.append(" " * pad + hint, style="dim")
     con.print(footer, soft_wrap=True)
@@ -136,7 +149,8 @@ def _event_line(event, requester: str) -> tuple[str, str]:
     return _KIND_WORDS.get(kind, kind), detail
 
 
-def request_view(view, team_name: str, requester: Person | None, now: datetime, tz) -> None:
+def request_view(view, team_name: str, requester: Person | None, now: datetime, tz,
+                 clocks: dict | None = None) -> None:
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
@@ -164,6 +178,10 @@ def request_view(view, team_name: str, requester: Person | None, now: datetime, 
     lines.append(Text(" · ".join(second), style="dim"))
     if req.fields:
         lines.append(Text(" · ".join(f"{k} {v}" for k, v in sorted(req.fields.items())), style="dim"))
+    if clocks:
+        from isvc.render.sla_views import clock_line
+
+        lines.append(clock_line(clocks))
     links = []
     for link in view.links:
         other = link["dst"] if link["src"] == req.number else link["src"]

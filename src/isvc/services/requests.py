@@ -98,6 +98,13 @@ def _event(desk: Desk, number: int, kind: str, **kw) -> int:
     return store.insert_event(desk.conn, number, desk.now_iso, desk.actor, kind, **kw)
 
 
+def _clocks(desk: Desk, number: int) -> None:
+    """Every change that can move a clock ends here, inside its transaction."""
+    from isvc.services import sla
+
+    sla.recompute(desk.conn, [number], desk.now)
+
+
 def _first_response(desk: Desk, req: Request) -> None:
     if req.first_response_at is None and _is_staff_reply(desk, req):
         _touch(desk, req.number, first_response_at=desk.now_iso)
@@ -139,6 +146,7 @@ def file_request(desk: Desk, title: str, team: str, *, priority: str | None = No
         )
         number = store.insert_request(desk.conn, req)
         _event(desk, number, "filed", to_value=Status.NEW.value, message=req.body or None)
+        _clocks(desk, number)
     return Filed(store.get_request(desk.conn, number))
 
 
@@ -185,10 +193,14 @@ def queue(desk: Desk, team: str | None, *, mine: bool = False, status: str | Non
                                f"(use `isvc request list --status {st.value}`)")
         status = st.value
     assignee = desk.actor if mine else None
-    rows = store.queue(desk.conn, team, assignee, status, limit)
-    counts = store.queue_counts(desk.conn, team)
-    total = sum(v for k, v in counts.items() if k != "waiting_on_requester")
-    return QueueView(team=team, rows=rows, counts=counts, total_open=total, mine=assignee)
+    rows = store.queue(desk.conn, team, assignee, status, limit, desk.now_iso)
+    counts = store.queue_counts(desk.conn, team, desk.now_iso)
+    total = sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
+    from isvc.services import sla
+
+    clocks = sla.live(desk.conn, [r.number for r in rows], desk.now)
+    return QueueView(team=team, rows=rows, counts=counts, total_open=total, mine=assignee,
+                     extra={"clocks": clocks})
 
 
 # -- the lifecycle -------------------------------------------------------------------
@@ -219,7 +231,10 @@ def _apply_status(desk: Desk, req: Request, target: Status, message: str | None,
     if target == Status.RESOLVED:
         changes["resolved_at"] = now
     if req.status == Status.RESOLVED and target == Status.IN_PROGRESS:
-        changes["resolved_at"] = None  # reopened: the resolution clock resumes
+        # Reopened: the same resolution clock resumes, the resolved spell is a pause (§7).
+        changes["resolved_at"] = None
+        store.open_wait(desk.conn, req.number, req.resolved_at or now, "resolved until reopened",
+                        kind="reopen", ended_at=now)
     if target in (Status.CLOSED, Status.CANCELLED):
         changes["closed_at"] = now
     _touch(desk, req.number, **changes)
@@ -227,6 +242,7 @@ def _apply_status(desk: Desk, req: Request, target: Status, message: str | None,
            message=message.strip() if message else None)
     if target == Status.ACKNOWLEDGED or (message and target != Status.CANCELLED):
         _first_response(desk, req)
+    _clocks(desk, req.number)
 
 
 def comment(desk: Desk, number: int, message: str, internal: bool = False) -> tuple[Request, Request | None]:
@@ -256,6 +272,8 @@ def comment(desk: Desk, number: int, message: str, internal: bool = False) -> tu
             _apply_status(desk, req, Status.IN_PROGRESS, None)
         elif req.status == Status.RESOLVED and desk.actor == req.requester:
             _apply_status(desk, req, Status.IN_PROGRESS, None)
+        else:
+            _clocks(desk, number)
     return store.get_request(desk.conn, number), None
 
 
@@ -268,6 +286,7 @@ def _file_follow_up(desk: Desk, old: Request, message: str) -> Request:
     )
     number = store.insert_request(desk.conn, req)
     _event(desk, number, "filed", to_value=Status.NEW.value, message=message)
+    _clocks(desk, number)
     store.add_link(desk.conn, number, old.number, "follow_up", desk.now_iso, desk.actor)
     _event(desk, number, "link", field="follow_up", to_value=old.number,
            message=f"follow-up to #{old.number} ({old.status.label})")
@@ -364,6 +383,8 @@ def edit(desk: Desk, number: int, *, title: str | None = None, priority: str | N
             raise InvalidInput(f"nothing changed on #{number}; give a new --title, --priority, "
                                "--team, --type, --field or --tag")
         _touch(desk, number, **changes)
+        if "priority" in changes or "team" in changes:
+            _clocks(desk, number)  # a new target: recomputed from creation (§7)
     return store.get_request(desk.conn, number)
 
 
@@ -383,6 +404,9 @@ def redact(desk: Desk, number: int, event_id: int, reason: str) -> Event:
         if not event.message:
             raise InvalidInput(f"event {event_id} has no text to redact")
         store.redact_event(desk.conn, event_id, desk.actor, reason)
+        if event.kind == "filed" and req.body == event.message:
+            # the filed event carries the body: a password pasted there must go from both
+            _touch(desk, number, body=store.get_event(desk.conn, event_id).message)
         _event(desk, number, "redaction", field=str(event_id), message=reason, internal=True)
     return store.get_event(desk.conn, event_id)
 

@@ -23,6 +23,10 @@ def _migrations():
     def foundation(db):
         _run_script(db.conn, FOUNDATION_SQL)
 
+    @migrations(name="0002_agreements")
+    def agreements(db):
+        _run_script(db.conn, AGREEMENTS_SQL)
+
     return migrations
 
 
@@ -168,6 +172,64 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+AGREEMENTS_SQL = f"""
+CREATE TABLE calendars (
+    name TEXT PRIMARY KEY,
+    definition TEXT NOT NULL,          -- JSON: the TOML calendar format
+    holiday_names TEXT NOT NULL DEFAULT '{{}}',  -- JSON: date -> name
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE agreements (
+    name TEXT PRIMARY KEY,
+    provider TEXT NOT NULL REFERENCES teams(handle),
+    customer TEXT REFERENCES teams(handle),     -- NULL: every customer (the provider's default)
+    calendar TEXT NOT NULL REFERENCES calendars(name),
+    response TEXT NOT NULL,            -- JSON: priority -> business minutes
+    resolution TEXT NOT NULL,          -- JSON: priority -> business minutes
+    at_risk_percent INTEGER NOT NULL DEFAULT 80,
+    notify TEXT NOT NULL DEFAULT '[]', -- JSON: person or +team handles
+    oncall_calendar TEXT REFERENCES calendars(name),
+    oncall TEXT,                       -- person or +team for urgent requests out of hours
+    pause_first_response INTEGER NOT NULL DEFAULT 0,
+    description TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- Two active agreements of equal specificity for the same provider would be ambiguous.
+CREATE UNIQUE INDEX agreements_scope ON agreements(provider, coalesce(customer, '*'))
+    WHERE active = 1;
+
+ALTER TABLE waits ADD COLUMN kind TEXT NOT NULL DEFAULT 'requester';  -- requester, request, reopen
+
+-- Each request's clocks, stored so that queries sort and filter by them with an index.
+-- fr_* is the first-response clock, res_* the resolution clock; *_met is the verdict
+-- once stopped, *_elapsed its business minutes; next_* is the earliest running clock.
+ALTER TABLE requests ADD COLUMN sla_calendar TEXT;
+ALTER TABLE requests ADD COLUMN at_risk_percent INTEGER;
+ALTER TABLE requests ADD COLUMN fr_target INTEGER;
+ALTER TABLE requests ADD COLUMN fr_due_at TEXT;
+ALTER TABLE requests ADD COLUMN fr_risk_at TEXT;
+ALTER TABLE requests ADD COLUMN fr_breached_at TEXT;
+ALTER TABLE requests ADD COLUMN fr_met INTEGER;
+ALTER TABLE requests ADD COLUMN fr_elapsed INTEGER;
+ALTER TABLE requests ADD COLUMN res_target INTEGER;
+ALTER TABLE requests ADD COLUMN res_due_at TEXT;
+ALTER TABLE requests ADD COLUMN res_risk_at TEXT;
+ALTER TABLE requests ADD COLUMN res_breached_at TEXT;
+ALTER TABLE requests ADD COLUMN res_met INTEGER;
+ALTER TABLE requests ADD COLUMN res_elapsed INTEGER;
+ALTER TABLE requests ADD COLUMN next_due_at TEXT;
+ALTER TABLE requests ADD COLUMN next_risk_at TEXT;
+CREATE INDEX requests_open_due ON requests(team, next_due_at) WHERE status IN {OPEN_SQL};
+CREATE INDEX requests_open_risk ON requests(next_risk_at) WHERE status IN {OPEN_SQL};
+CREATE INDEX requests_open_agreement ON requests(agreement) WHERE status IN {OPEN_SQL};
+CREATE INDEX requests_agreement_responded ON requests(agreement, first_response_at);
+CREATE INDEX requests_agreement_resolved ON requests(agreement, resolved_at);
 """
 
 

@@ -166,10 +166,12 @@ def is_redacted(conn: sqlite3.Connection, event_id: int) -> bool:
 # -- waits and links -----------------------------------------------------------------
 
 def open_wait(conn: sqlite3.Connection, number: int, at: str, reason: str | None,
-              on_request: int | None = None) -> None:
+              on_request: int | None = None, kind: str = "requester",
+              ended_at: str | None = None) -> None:
     conn.execute(
-        "INSERT INTO waits(number, started_at, on_request, reason) VALUES (?, ?, ?, ?)",
-        (number, at, on_request, reason),
+        "INSERT INTO waits(number, started_at, ended_at, on_request, reason, kind) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (number, at, ended_at, on_request, reason, kind),
     )
 
 
@@ -179,7 +181,7 @@ def close_wait(conn: sqlite3.Connection, number: int, at: str) -> None:
 
 def waits_for(conn: sqlite3.Connection, number: int) -> list[dict]:
     return [dict(row) for row in conn.execute(
-        "SELECT started_at, ended_at, on_request, reason FROM waits WHERE number = ? "
+        "SELECT started_at, ended_at, on_request, reason, kind FROM waits WHERE number = ? "
         "ORDER BY started_at", (number,))]
 
 
@@ -267,30 +269,38 @@ def queue_sql(team_filter: bool, assignee_filter: bool, extra_status: bool) -> s
         where.append("assignee = :assignee")
     if extra_status:
         where.append("status = :status")
+    # Most urgent first (SLA-SPEC views): breached (longest overdue first), at risk, then
+    # the nearest due time; requests with no running clock (paused, no agreement) last,
+    # by priority and age.
     return (f"SELECT {_REQUEST_COLUMNS} FROM requests WHERE {' AND '.join(where)} "
-            "ORDER BY priority_rank, created_at, number LIMIT :limit")
+            "ORDER BY CASE WHEN next_due_at IS NULL THEN 3 WHEN next_due_at < :now THEN 0 "
+            "WHEN next_risk_at <= :now THEN 1 ELSE 2 END, next_due_at, priority_rank, created_at, "
+            "number LIMIT :limit")
 
 
 def queue(conn: sqlite3.Connection, team: str | None, assignee: str | None,
-          status: str | None, limit: int) -> list[Request]:
+          status: str | None, limit: int, now_iso: str) -> list[Request]:
     sql = queue_sql(team is not None, assignee is not None, status is not None)
     rows = conn.execute(sql, {"team": team, "assignee": assignee, "status": status,
-                              "limit": limit}).fetchall()
+                              "limit": limit, "now": now_iso}).fetchall()
     return _hydrate(conn, rows)
 
 
-def queue_counts(conn: sqlite3.Connection, team: str | None) -> dict[str, int]:
-    sql = f"SELECT status, count(*) FROM requests WHERE status IN {OPEN_SQL}"
-    args: list[Any] = []
-    if team:
-        sql += " AND team = ?"
-        args.append(team)
-    counts = dict(conn.execute(sql + " GROUP BY status", args).fetchall())
-    waiting_sql = (f"SELECT count(*) FROM requests WHERE status IN {OPEN_SQL} "
-                   "AND status = 'waiting' AND waiting_on = 'requester'")
-    if team:
-        waiting_sql += " AND team = ?"
-    counts["waiting_on_requester"] = conn.execute(waiting_sql, args).fetchone()[0]
+def queue_counts(conn: sqlite3.Connection, team: str | None, now_iso: str) -> dict[str, int]:
+    """Open requests per status, plus waiting-on-requester, breached and at-risk counts:
+    all answered from the partial indexes over open requests."""
+    where = f"status IN {OPEN_SQL}" + (" AND team = :team" if team else "")
+    args = {"team": team, "now": now_iso}
+    counts = dict(conn.execute(
+        f"SELECT status, count(*) FROM requests WHERE {where} GROUP BY status", args).fetchall())
+    counts["waiting_on_requester"] = conn.execute(
+        f"SELECT count(*) FROM requests WHERE {where} AND status = 'waiting' "
+        "AND waiting_on = 'requester'", args).fetchone()[0]
+    counts["breached"] = conn.execute(
+        f"SELECT count(*) FROM requests WHERE {where} AND next_due_at < :now", args).fetchone()[0]
+    counts["at_risk"] = conn.execute(
+        f"SELECT count(*) FROM requests WHERE {where} AND next_due_at >= :now "
+        "AND next_risk_at <= :now", args).fetchone()[0]
     return counts
 
 

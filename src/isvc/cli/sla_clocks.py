@@ -1,0 +1,64 @@
+"""`isvc sla check` (cron) — registered on the `sla` sub-app."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from isvc.cli._common import FormatOpt, JsonOpt, desk, fmt
+
+CHECK_COLUMNS = ["number", "team", "clock", "state", "due_at", "overdue_minutes", "assignee"]
+
+
+def sla_check(
+    team: Annotated[Optional[str], typer.Option("--team", "-t", help="Only this provider team.")] = None,
+    json_: JsonOpt = False,
+    format_: FormatOpt = None,
+) -> None:
+    """List every request at risk or breached; exit 4 when something is breached (for cron)."""
+    from isvc.errors import ExitCode
+    from isvc.render.output import emit_rows, warn
+    from isvc.services import sla
+    from isvc.services.directory import require_team
+
+    d = desk()
+    if team:
+        team = require_team(d, team)
+    rows = sla.check(d.conn, d.now, team)
+    warnings = _holiday_warnings(d)
+    for warning in warnings:
+        warn(warning)
+
+    def table() -> None:
+        from zoneinfo import ZoneInfo
+
+        from isvc.domain.timeutil import parse_iso
+        from isvc.render.sla_views import check_table
+
+        for row in rows:
+            due = parse_iso(row["due_at"]).astimezone(ZoneInfo(row["calendar_tz"]))
+            row["due_local"] = due.strftime("%a %d %b %H:%M")
+        check_table(rows, [])
+
+    output = fmt(json_, format_)
+    data = rows if output == "table" else [{k: r[k] for k in CHECK_COLUMNS + ["remaining_business_minutes"]} for r in rows]
+    emit_rows(data, output, CHECK_COLUMNS, table)
+    if any(r["state"] == "breached" for r in rows):
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _holiday_warnings(d) -> list[str]:
+    """Calendars in use whose holiday list runs out within 60 days."""
+    try:
+        from isvc.services.calendars import holiday_warning
+    except ImportError:
+        return []
+    from isvc.store.sla import list_agreements
+
+    names = sorted({ag.calendar for ag in list_agreements(d.conn)})
+    return [f"calendar {n}: {w}" for n in names if (w := holiday_warning(d, n))]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check", epilog="Example (cron, every 5 minutes): isvc sla check --json > /var/lib/isvc/sla.json || notify-team")(sla_check)

@@ -1,0 +1,125 @@
+"""A request's two clocks (SLA-SPEC §7), computed from its history; pure.
+
+The results are stored on the request (so queues sort by them with an index) and
+recomputed on every event that can move them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from isvc.domain import businesstime as bt
+from isvc.domain.agreements import Agreement
+from isvc.domain.calendar import Calendar, windows_on
+from isvc.domain.timeutil import parse_iso, to_iso
+
+OPEN = ("new", "acknowledged", "in_progress", "waiting")
+
+
+def is_business_instant(cal: Calendar, t: datetime) -> bool:
+    from zoneinfo import ZoneInfo
+
+    local = t.astimezone(ZoneInfo(cal.tz))
+    minute = local.hour * 60 + local.minute
+    return any(start <= minute < end for start, end in windows_on(cal, local.date()))
+
+
+def choose_calendar(ag: Agreement, priority: str, created: datetime,
+                    calendars: dict[str, Calendar]) -> str:
+    """Urgent requests filed outside the agreement's hours run on its on-call calendar."""
+    main = calendars[ag.calendar]
+    if (priority == "urgent" and ag.oncall_calendar and ag.oncall_calendar in calendars
+            and not is_business_instant(main, created)):
+        return ag.oncall_calendar
+    return ag.calendar
+
+
+@dataclass(frozen=True)
+class ClockInput:
+    created_at: str
+    priority: str
+    status: str
+    first_response_at: str | None
+    resolved_at: str | None
+    pauses: tuple[tuple[str, str | None], ...]   # resolution-clock pauses (ISO)
+
+
+def _pauses(pauses) -> list[bt.Pause]:
+    return [(parse_iso(s), parse_iso(e) if e else None) for s, e in pauses]
+
+
+def _one(cal: Calendar, created: datetime, target: int | None, stopped: str | None,
+         pauses: list[bt.Pause], running: bool, percent: int, now: datetime,
+         old_due: str | None, old_breach: str | None) -> dict:
+    if target is None:
+        return {"target": None, "due_at": None, "risk_at": None, "breached_at": None,
+                "met": None, "elapsed": None}
+    due = bt.due(cal, created, target, pauses)
+    risk = bt.at_instant(cal, created, target, percent, pauses)
+    stop = parse_iso(stopped) if stopped else None
+    breach = old_breach
+    # A breach recorded while the clock ran stays recorded (§7), even if this
+    # recomputation (a priority or agreement change) moves the due time later.
+    if breach is None and old_due and running and now > parse_iso(old_due):
+        breach = old_due
+    if breach is None and due is not None:
+        if (stop is None and running and now > due) or (stop is not None and stop > due):
+            breach = to_iso(due)
+    met = elapsed = None
+    if stop is not None:
+        met = int(due is None or stop <= due) if breach is None else 0
+        elapsed = bt.elapsed_minutes(cal, created, max(stop, created), pauses)
+    return {"target": target, "due_at": to_iso(due), "risk_at": to_iso(risk),
+            "breached_at": breach, "met": met, "elapsed": elapsed}
+
+
+def compute(inp: ClockInput, ag: Agreement | None, calendars: dict[str, Calendar],
+            now: datetime, old: dict | None = None) -> dict:
+    """The stored clock columns for one request (see store.sla.CLOCK_COLUMNS)."""
+    old = old or {}
+    empty = {c: None for c in ("sla_calendar", "at_risk_percent", "next_due_at", "next_risk_at")}
+    if ag is None or ag.calendar not in calendars:
+        out = {"agreement": None, **empty}
+        for prefix in ("fr", "res"):
+            out.update({f"{prefix}_{k}": None for k in ("target", "due_at", "risk_at", "breached_at", "met", "elapsed")})
+        return out
+    created = parse_iso(inp.created_at)
+    cal_name = choose_calendar(ag, inp.priority, created, calendars)
+    cal = calendars[cal_name]
+    is_open = inp.status in OPEN
+    res_pauses = _pauses(inp.pauses)
+    fr_running = is_open and inp.first_response_at is None
+    res_stop = inp.resolved_at if inp.status in ("resolved", "closed") else None
+    fr = _one(cal, created, ag.response.get(inp.priority), inp.first_response_at,
+              res_pauses if ag.pause_first_response else [], fr_running, ag.at_risk_percent,
+              now, old.get("fr_due_at"), old.get("fr_breached_at"))
+    res = _one(cal, created, ag.resolution.get(inp.priority), res_stop, res_pauses,
+               is_open, ag.at_risk_percent, now, old.get("res_due_at"), old.get("res_breached_at"))
+    running = [c for c, on in ((fr, fr_running), (res, is_open)) if on and c["due_at"]]
+    out = {
+        "agreement": ag.name, "sla_calendar": cal_name, "at_risk_percent": ag.at_risk_percent,
+        "next_due_at": min((c["due_at"] for c in running), default=None),
+        "next_risk_at": min((c["risk_at"] for c in running if c["risk_at"]), default=None),
+    }
+    for prefix, clock in (("fr", fr), ("res", res)):
+        out.update({f"{prefix}_{k}": v for k, v in clock.items()})
+    return out
+
+
+def status(row: dict, clock: str, cal: Calendar, pauses: list[bt.Pause],
+           now: datetime) -> bt.ClockStatus | None:
+    """The live figures of one stored clock at ``now`` (for the rows on screen)."""
+    prefix = "fr" if clock == "first_response" else "res"
+    target = row.get(f"{prefix}_target")
+    if not target:
+        return None
+    if clock == "first_response":
+        stopped = row.get("first_response_at")
+    else:
+        stopped = row.get("resolved_at") if row["status"] in ("resolved", "closed") else None
+    if row["status"] == "cancelled":
+        stopped = stopped or row.get("closed_at")
+    return bt.clock_status(cal, parse_iso(row["created_at"]), target, now,
+                           parse_iso(stopped) if stopped else None, pauses,
+                           row.get("at_risk_percent") or 80)
