@@ -9,7 +9,7 @@ import typer
 from isvc.cli._common import FormatOpt, JsonOpt, desk, fmt
 from isvc.render.output import info
 
-app = typer.Typer(help="Service agreements: first-response and resolution targets per priority, in business time.",
+app = typer.Typer(add_completion=False, help="Service agreements: first-response and resolution targets per priority, in business time.",
                   no_args_is_help=True)
 
 _TARGETS_HELP = "priority=target for urgent, high, normal and low; targets like 90m, 4h, 2d (d = the calendar's business day)."

@@ -9,7 +9,7 @@ import typer
 from isvc.cli._common import JsonOpt
 from isvc.render.output import info
 
-app = typer.Typer(help="The config file (TOML): defaults < file < environment < flags.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="The config file (TOML): defaults < file < environment < flags.", no_args_is_help=True)
 
 
 @app.command("show", epilog="Example: isvc config show --json")

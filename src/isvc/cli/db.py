@@ -9,7 +9,7 @@ import typer
 from isvc.cli._common import GLOBAL, FormatOpt, JsonOpt, desk, fmt
 from isvc.render.output import info
 
-app = typer.Typer(help="The database file: create, inspect, check, back up.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="The database file: create, inspect, check, back up.", no_args_is_help=True)
 
 
 @app.command("init", epilog="Example: isvc db init   ·   sudo -u helpdesk isvc --db /srv/isvc/isvc.db db init --shared helpdesk --admin ana")
@@ -27,7 +27,11 @@ def db_init(
 
     path = db_path(GLOBAL.db)
     existed = path.exists()
-    conn = database.init(path, shared, admin, getpass.getuser(), to_iso(clock.now()))
+    from isvc import config
+
+    login = getpass.getuser()
+    actor = (config.load().get("os_users") or {}).get(login, login)
+    conn = database.init(path, shared, admin, actor, to_iso(clock.now()))
     conn.close()
     what = "Updated" if existed else "Created"
     mode = f"shared with group {shared}" if shared else "personal (mode 0600)"

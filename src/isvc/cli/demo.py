@@ -21,5 +21,5 @@ def demo(
     run_demo(requests=requests, db=db, seed=seed, quiet=quiet)
 
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 app.command("demo", epilog=EPILOG)(demo)

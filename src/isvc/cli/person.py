@@ -9,7 +9,7 @@ import typer
 from isvc.cli._common import FormatOpt, JsonOpt, desk, fmt
 from isvc.render.output import info
 
-app = typer.Typer(help="People: who files, who serves, who may do what.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="People: who files, who serves, who may do what.", no_args_is_help=True)
 
 TeamOpt = Annotated[list[str], typer.Option("--team", "-t", help="A team (repeat for several).")]
 

@@ -43,5 +43,5 @@ def queue(
               REQUEST_LIST_COLUMNS, table)
 
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 app.command("queue", epilog=EPILOG)(queue)

@@ -9,7 +9,7 @@ import typer
 from isvc.cli._common import FormatOpt, JsonOpt, desk, fmt, read_body
 from isvc.render.output import info
 
-app = typer.Typer(help="Requests: file them, work them, close them.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Requests: file them, work them, close them.", no_args_is_help=True)
 
 NumberArg = Annotated[int, typer.Argument(help="Request number.", min=1)]
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="A public message to the requester.")]
@@ -196,7 +196,7 @@ def request_autoclose(
         print(dump_json(numbers))
 
 
-@app.command("comment", epilog='Example: isvc request comment 412 -m "Try the 5.2.2 client"   ·   ... --internal')
+@app.command("comment", epilog='Example: isvc request comment 412 -m "Try the 5.2.2 client"   ·   isvc request comment 412 -m "Same as #398" --internal')
 def request_comment(
     number: NumberArg,
     message: Annotated[str, typer.Option("--message", "-m", help="The text.")],

@@ -9,7 +9,7 @@ import typer
 from isvc.cli._common import FormatOpt, JsonOpt, desk, fmt
 from isvc.render.output import info
 
-app = typer.Typer(help="Teams: every team can be a provider (it has a queue) and a customer.",
+app = typer.Typer(add_completion=False, help="Teams: every team can be a provider (it has a queue) and a customer.",
                   no_args_is_help=True)
 
 

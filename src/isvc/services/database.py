@@ -17,6 +17,12 @@ def init(path: Path, shared_group: str | None, admins: list[str], actor: str, no
     conn = init_db(path, shared_group)
     if shared_group:
         with write(conn):
+            current = directory.get_setting(conn, "admins", [])
+            if directory.get_setting(conn, "shared_group") and current and actor not in current:
+                from isvc.errors import PermissionDenied
+
+                raise PermissionDenied(
+                    f"this desk is already shared; only an admin ({', '.join(current)}) may change it; you are {actor}")
             directory.set_setting(conn, "shared_group", shared_group)
             if admins:
                 directory.set_setting(conn, "admins", sorted(set(admins)))
