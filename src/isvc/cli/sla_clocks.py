@@ -50,15 +50,16 @@ def sla_check(
 
 def _holiday_warnings(d) -> list[str]:
     """Calendars in use whose holiday list runs out within 60 days."""
-    try:
-        from isvc.services.calendars import holiday_warning
-    except ImportError:
-        return []
+    from isvc.services.calendars import holiday_warnings
     from isvc.store.sla import list_agreements
 
-    names = sorted({ag.calendar for ag in list_agreements(d.conn)})
-    return [f"calendar {n}: {w}" for n in names if (w := holiday_warning(d, n))]
+    used = {ag.calendar for ag in list_agreements(d.conn)}
+    return [f"calendar {name}: {text}" for name, text in sorted(holiday_warnings(d.conn, d.now).items())
+            if name in used]
 
 
 def register(app: typer.Typer) -> None:
+    from isvc.cli.sla_explain import sla_explain
+
+    app.command("explain", epilog="Example: isvc sla explain 412   ·   isvc sla explain 412 --json")(sla_explain)
     app.command("check", epilog="Example (cron, every 5 minutes): isvc sla check --json > /var/lib/isvc/sla.json || notify-team")(sla_check)

@@ -189,15 +189,12 @@ def lint(desk: Desk) -> list[str]:
     for team, count in directory.open_counts_by_team(desk.conn).items():
         if team not in covered and count:
             problems.append(f"team {team} has {count} open request(s) and no default agreement")
-    try:
-        from isvc.services.calendars import holiday_warning
-    except ImportError:  # calendars service not installed in this build
-        holiday_warning = None
-    if holiday_warning:
-        for name in sorted({ag.calendar for ag in active}):
-            warning = holiday_warning(desk, name)
-            if warning:
-                problems.append(f"calendar {name}: {warning}")
+    from isvc.services.calendars import holiday_warnings
+
+    used = {ag.calendar for ag in active} | {ag.oncall_calendar for ag in active if ag.oncall_calendar}
+    for name, warning in sorted(holiday_warnings(desk.conn, desk.now).items()):
+        if name in used:
+            problems.append(f"calendar {name}: {warning}")
     return problems
 
 

@@ -11,14 +11,16 @@ from isvc.domain.calendar import Calendar, parse_calendar
 from isvc.domain.timeutil import parse_iso
 from isvc.store import sla as store
 
-_CACHE: dict[tuple[str, str], Calendar] = {}
+_CACHE: dict[tuple[str, str], Calendar] = {}  # (name, definition JSON) -> parsed
 
 
 def calendars(conn: sqlite3.Connection) -> dict[str, Calendar]:
     """Every stored calendar, parsed once per process and version."""
     out = {}
-    for row in conn.execute("SELECT name, definition, updated_at FROM calendars"):
-        key = (row["name"], row["updated_at"])
+    for row in conn.execute("SELECT name, definition FROM calendars"):
+        # Keyed on the definition itself: an edit within the same second must not hit a
+        # stale entry in a long-lived process.
+        key = (row["name"], row["definition"])
         if key not in _CACHE:
             import json
 
