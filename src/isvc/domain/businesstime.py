@@ -13,20 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Literal, Optional
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from isvc.domain.calendar import Calendar, Windows, windows_on
 from isvc.errors import InvalidInput
 
-Pause = tuple[datetime, Optional[datetime]]
+Pause = tuple[datetime, datetime | None]
 """``(start, end)`` of a pause; ``end`` is None while the pause is still open."""
 
 State = Literal["on_track", "at_risk", "breached", "met"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _SECOND = 1_000_000
 _MINUTE = 60 * _SECOND
@@ -35,7 +35,7 @@ _ONE_DAY = timedelta(days=1)
 
 # Spans are (start_us, end_us); a pause's end is None while it is open.
 Span = tuple[int, int]
-PauseSpan = tuple[int, Optional[int]]
+PauseSpan = tuple[int, int | None]
 
 
 # --- instants <-> microseconds ----------------------------------------------------
@@ -60,7 +60,7 @@ def _instant(us: int, zone: ZoneInfo) -> datetime:
 
 
 @lru_cache(maxsize=8192)
-def _zone_shift(tz: str, ordinal: int) -> tuple[int, Optional[int], int]:
+def _zone_shift(tz: str, ordinal: int) -> tuple[int, int | None, int]:
     """(offset before, transition instant or None, offset after), all in us, around a date.
 
     Probes three days centred on the date: that covers every real instant whose
@@ -126,12 +126,14 @@ def _joined(spans: list[Span]) -> list[Span]:
 # --- walking the calendar ---------------------------------------------------------
 
 
-def _segments(cal: Calendar, start: int, end: Optional[int]) -> Iterator[Span]:
+def _segments(cal: Calendar, start: int, end: int | None) -> Iterator[Span]:
     """Business time in [start, end) as sorted real spans, walking day by day.
 
     With end None the walk is unbounded (the caller stops it); it fails instead of
     looping forever when the calendar can never be open again.
     """
+    # Local dates do not run backwards in real time (Chile's fall-back at midnight
+    # repeats Saturday's last hour, it does not reopen Saturday), so days come in order.
     zone = ZoneInfo(cal.tz)
     day = _instant(start, zone).date()
     last = None if end is None else _instant(end, zone).date()
@@ -152,7 +154,7 @@ def _segments(cal: Calendar, start: int, end: Optional[int]) -> Iterator[Span]:
         day += _ONE_DAY
 
 
-def _last_open_override(cal: Calendar) -> Optional[date]:
+def _last_open_override(cal: Calendar) -> date | None:
     """None when the weekly hours open at least once; else the last date that opens."""
     if any(cal.hours.values()):
         return None
@@ -161,16 +163,14 @@ def _last_open_override(cal: Calendar) -> Optional[date]:
 
 
 def _pause_spans(pauses: Iterable[Pause], floor: int) -> list[PauseSpan]:
-    """Pauses clipped to [floor, inf), sorted and merged (§6). An open pause swallows later ones."""
+    """Pauses clipped to [floor, inf), sorted and merged (§6); an open one swallows later ones."""
     spans: list[PauseSpan] = []
     for pause in pauses:
         start, end = pause
         s = _us(start, "pause start")
         e = None if end is None else _us(end, "pause end")
         if e is not None and e < s:
-            raise InvalidInput(
-                f"pause {start.isoformat()}/{end.isoformat()}: ends before it starts"  # type: ignore[union-attr]
-            )
+            raise InvalidInput(f"pause starting {start.isoformat()}: ends before it starts")
         s = max(s, floor)
         if e is None or e > s:
             spans.append((s, e))
@@ -189,7 +189,7 @@ def _unpaused(segments: Iterable[Span], pauses: list[PauseSpan]) -> Iterator[Spa
     """`segments` minus `pauses`; both sorted and disjoint."""
     i = 0
     for a, b in segments:
-        while i < len(pauses) and pauses[i][1] is not None and pauses[i][1] <= a:  # type: ignore[operator]
+        while i < len(pauses) and _ended(pauses[i], a):
             i += 1
         j = i
         while a < b and j < len(pauses) and pauses[j][0] < b:
@@ -204,7 +204,11 @@ def _unpaused(segments: Iterable[Span], pauses: list[PauseSpan]) -> Iterator[Spa
             yield a, b
 
 
-def _counted(cal: Calendar, start: int, end: Optional[int], spans: list[PauseSpan]) -> Iterator[Span]:
+def _ended(pause: PauseSpan, t: int) -> bool:
+    return pause[1] is not None and pause[1] <= t
+
+
+def _counted(cal: Calendar, start: int, end: int | None, spans: list[PauseSpan]) -> Iterator[Span]:
     """Business time in [start, end) that no pause covers."""
     segments = _segments(cal, start, end)
     return _unpaused(segments, spans) if spans else segments
@@ -214,7 +218,7 @@ def _elapsed_us(cal: Calendar, start: int, end: int, spans: list[PauseSpan]) -> 
     return sum(b - a for a, b in _counted(cal, start, end, spans))
 
 
-def _reach_us(cal: Calendar, start: int, need_us: int, spans: list[PauseSpan]) -> Optional[int]:
+def _reach_us(cal: Calendar, start: int, need_us: int, spans: list[PauseSpan]) -> int | None:
     """Earliest t >= start with need_us of unpaused business time in [start, t)."""
     # An open pause stops the clock for good: nothing after its start can count.
     stop = spans[-1][0] if spans and spans[-1][1] is None else None
@@ -233,7 +237,7 @@ def _span(a: datetime, b: datetime) -> tuple[int, int]:
     return start, end
 
 
-def _in_zone(cal: Calendar, us: Optional[int]) -> Optional[datetime]:
+def _in_zone(cal: Calendar, us: int | None) -> datetime | None:
     return None if us is None else _instant(us, ZoneInfo(cal.tz))
 
 
@@ -244,9 +248,10 @@ def _risk_minutes(target_minutes: int, percent: int) -> int:
 
 # --- public API -------------------------------------------------------------------
 #
-# Instants come back in the calendar zone (ZoneInfo). Python ignores `fold` when it
-# compares or subtracts two datetimes that share a tzinfo, so inside a repeated hour
-# compare or subtract them through UTC (t.astimezone(timezone.utc)), never directly.
+# Instants come back in the calendar zone (ZoneInfo). Between two datetimes sharing
+# a tzinfo, Python compares, subtracts and adds timedeltas on the wall clock and
+# ignores `fold`, which is wrong around a DST change: convert to UTC first
+# (t.astimezone(UTC)) for real-time arithmetic.
 
 
 def business_intervals(
@@ -262,7 +267,7 @@ def business_intervals(
 def elapsed_seconds(
     cal: Calendar, a: datetime, b: datetime, pauses: Iterable[Pause] = ()
 ) -> int | float:
-    """Business seconds in [a, b) outside all pauses (§3): an int unless inputs carry microseconds."""
+    """Business seconds in [a, b) outside all pauses (§3); a float only for sub-second inputs."""
     start, end = _span(a, b)
     us = _elapsed_us(cal, start, end, _pause_spans(pauses, start))
     return us // _SECOND if us % _SECOND == 0 else us / _SECOND
@@ -276,19 +281,25 @@ def elapsed_minutes(cal: Calendar, a: datetime, b: datetime, pauses: Iterable[Pa
 
 def due(
     cal: Calendar, created: datetime, target_minutes: int, pauses: Iterable[Pause] = ()
-) -> Optional[datetime]:
+) -> datetime | None:
     """When `target_minutes` of business time have elapsed since `created` (§5, §6).
 
     None when an open-ended pause starts before the target is reached.
     """
     _check_target(target_minutes)
     start = _us(created, "creation time")
-    return _in_zone(cal, _reach_us(cal, start, target_minutes * _MINUTE, _pause_spans(pauses, start)))
+    return _in_zone(
+        cal, _reach_us(cal, start, target_minutes * _MINUTE, _pause_spans(pauses, start))
+    )
 
 
 def at_instant(
-    cal: Calendar, created: datetime, target_minutes: int, percent: int, pauses: Iterable[Pause] = ()
-) -> Optional[datetime]:
+    cal: Calendar,
+    created: datetime,
+    target_minutes: int,
+    percent: int,
+    pauses: Iterable[Pause] = (),
+) -> datetime | None:
     """When the clock turns at risk: the first t with elapsed_minutes * 100 >= percent * target.
 
     Elapsed is whole minutes (§8), so that is the due time of ceil(percent * target / 100)
@@ -303,8 +314,8 @@ def at_instant(
 
 @dataclass(frozen=True)
 class ClockStatus:
-    due: Optional[datetime]
-    at_risk_at: Optional[datetime]
+    due: datetime | None
+    at_risk_at: datetime | None
     elapsed_minutes: int
     remaining_minutes: int  # negative = overrun
     state: State
@@ -316,11 +327,15 @@ def clock_status(
     created: datetime,
     target_minutes: int,
     now: datetime,
-    stopped_at: Optional[datetime] = None,
+    stopped_at: datetime | None = None,
     pauses: Iterable[Pause] = (),
     at_risk_percent: int = 80,
 ) -> ClockStatus:
-    """A clock's figures at `now` (§8). Breach is strict (now > due); stopped: met iff stopped_at <= due."""
+    """A clock's figures at `now` (§8).
+
+    Open: breached iff now > due (strict), else at risk by integer maths on whole
+    minutes. Stopped: met iff stopped_at <= due.
+    """
     _check_target(target_minutes)
     _check_percent(at_risk_percent)
     start, now_us = _us(created, "creation time"), _us(now, "now")
@@ -352,7 +367,11 @@ def clock_status(
 
 
 def _check_target(target_minutes: int) -> None:
-    if isinstance(target_minutes, bool) or not isinstance(target_minutes, int) or target_minutes <= 0:
+    if (
+        isinstance(target_minutes, bool)
+        or not isinstance(target_minutes, int)
+        or target_minutes <= 0
+    ):
         raise InvalidInput(f"target {target_minutes!r}: must be a positive whole number of minutes")
 
 
@@ -364,11 +383,13 @@ def _check_percent(percent: int) -> None:
 # --- parsing user input -----------------------------------------------------------
 
 _TARGET = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
-_TARGET_FORMS = "use a whole number with m, h or d, e.g. 90m, 4h, 2d or 1h30m (a plain number is minutes)"
+_TARGET_FORMS = (
+    "use a whole number with m, h or d, e.g. 90m, 4h, 2d or 1h30m (a plain number is minutes)"
+)
 
 
 def parse_target(text: str, day_minutes: int) -> int:
-    """"90m" -> 90, "4h" -> 240, "2d" -> 2 * day_minutes, "1h30m" -> 90, "240" -> 240."""
+    """Target minutes: "90m", "4h", "2d" (d = day_minutes), "1h30m", or plain "240" minutes."""
     compact = "".join(str(text).split()).lower()
     if compact.isdigit():
         minutes = int(compact)
@@ -392,7 +413,8 @@ def parse_instant(text: str) -> datetime:
         t = datetime.fromisoformat(s)
     except ValueError:
         raise InvalidInput(
-            f'timestamp "{text}": not ISO-8601 (use e.g. 2025-03-28T16:00:00+02:00 or 2025-03-28T14:00:00Z)'
+            f'timestamp "{text}": not ISO-8601'
+            " (use e.g. 2025-03-28T16:00:00+02:00 or 2025-03-28T14:00:00Z)"
         ) from None
     if t.tzinfo is None or t.utcoffset() is None:
         raise InvalidInput(f'naive timestamp "{text}": add an offset or Z (e.g. {t.isoformat()}Z)')
@@ -400,7 +422,7 @@ def parse_instant(text: str) -> datetime:
 
 
 def parse_pause(text: str) -> Pause:
-    """"START/END" or "START/" (still open) -> (start, end or None)."""
+    """A pause from "START/END", or "START/" while it is still open (end None)."""
     parts = text.split("/")
     if len(parts) != 2 or not parts[0].strip():
         raise InvalidInput(f'pause "{text}": use START/END or START/ for one still open')

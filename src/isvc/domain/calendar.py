@@ -142,9 +142,7 @@ def _parse_hours(value: Any, source: str) -> dict[int, Windows]:
     hours: dict[int, Windows] = {}
     for key, windows in value.items():
         if key not in DAY_KEYS:
-            raise InvalidInput(
-                f'{source}: hours: unknown day "{key}" (use {", ".join(DAY_KEYS)})'
-            )
+            raise InvalidInput(f'{source}: hours: unknown day "{key}" (use {", ".join(DAY_KEYS)})')
         hours[DAY_KEYS.index(key)] = _parse_windows(windows, f"{source}: hours.{key}")
     return hours
 
@@ -189,7 +187,9 @@ def _parse_windows(value: Any, label: str) -> Windows:
         )
     windows = []
     for n, item in enumerate(value, 1):
-        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)):
+        if not (
+            isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)
+        ):
             raise InvalidInput(f'{label} window {n}: expected ["HH:MM", "HH:MM"], got {item!r}')
         windows.append(_parse_window(item[0], item[1], f'{label} window {n} "{item[0]}-{item[1]}"'))
     check_windows(windows, label)
@@ -197,7 +197,7 @@ def _parse_windows(value: Any, label: str) -> Windows:
 
 
 def _parse_window(start: str, end: str, label: str) -> Window:
-    s, e = _parse_hhmm(start, label), _parse_hhmm(end, label)
+    s, e = _parse_hhmm(start), _parse_hhmm(end)
     if s is None or e is None:
         raise InvalidInput(f"{label}: times must be HH:MM (00:00 to 24:00)")
     if e > FULL_DAY:
@@ -206,14 +206,14 @@ def _parse_window(start: str, end: str, label: str) -> Window:
         why = f"{label}: start must be before end"
         if s > e:  # most likely an overnight shift
             why += (
-                f"; split an overnight shift at midnight: [\"{start}\", \"24:00\"] on this day"
-                f" and [\"00:00\", \"{end}\"] on the next"
+                f'; split an overnight shift at midnight: ["{start}", "24:00"] on this day'
+                f' and ["00:00", "{end}"] on the next'
             )
         raise InvalidInput(why)
     return s, e
 
 
-def _parse_hhmm(text: str, label: str) -> int | None:
+def _parse_hhmm(text: str) -> int | None:
     m = _HHMM.fullmatch(text.strip())
     if not m or int(m[2]) > 59:
         return None
@@ -306,7 +306,11 @@ def _spec_windows(text: str, clause: str) -> Windows:
 
 
 def describe_hours(cal: Calendar) -> str:
-    """"Mon–Fri 09:00–17:00", "Mon–Fri 09:00–12:00, 13:00–17:00; Sat 10:00–14:00", "24×7"."""
+    """One line: "Mon–Fri 09:00–17:00", "Mon–Fri 09:00–12:00, 13:00–17:00" or "24×7".
+
+    Days with the same windows are grouped ("Mon–Wed, Fri ...; Thu ..."); groups are
+    joined with "; ". A calendar closed all week reads "closed".
+    """
     if all(cal.hours[d] == ((0, FULL_DAY),) for d in range(7)):
         return "24×7"
     groups: dict[Windows, list[int]] = {}
