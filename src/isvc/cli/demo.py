@@ -2,24 +2,106 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
 
-EPILOG = "Example: isvc demo   ·   isvc demo --requests 100000 --db big.db"
+EPILOG = "Example: isvc demo   ·   isvc demo --requests 100000 --db big.db -q"
 
 
 def demo(
-    requests: Annotated[int, typer.Option("--requests", help="How many requests to generate.", min=1)] = 300,
+    requests: Annotated[int, typer.Option("--requests", help="How many requests to generate (the history stretches with the number: 8 weeks for 300, ~2 years for 100,000).", min=1)] = 300,
     db: Annotated[Optional[str], typer.Option("--db", help="Write the demo here (must be new or empty) instead of a temporary folder.", metavar="PATH")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (the same seed builds the same desk).")] = 7,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Build only; show no views.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (the same seed and clock build the same desk).")] = 7,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Build only; print where it is, show no views.")] = False,
 ) -> None:
     """Build a demo organisation (teams, people, requests over 8 weeks) and show the main views."""
-    from isvc.services.demo import run_demo
+    from isvc import clock
+    from isvc.cli import _common
+    from isvc.services.demo import CHUNK, run_demo
 
-    run_demo(requests=requests, db=db, seed=seed, quiet=quiet)
+    # `isvc --db X demo` means `isvc demo --db X`; $ISVC_DB (your own desk) is never used.
+    target = db or _common.GLOBAL.db
+    with _progress(requests if requests > CHUNK else 0) as progress:
+        result = run_demo(requests=requests, db=target, seed=seed, now=clock.now(),
+                          progress=progress)
+    _summary(result)
+    if quiet:
+        return
+    _show_queue(result, "it")
+    _tour(result)
 
 
-app = typer.Typer(add_completion=False)
+def _span(days: int) -> str:
+    if days <= 91:
+        return f"{round(days / 7)} weeks"
+    if days < 730:
+        return f"{round(days / 30.4)} months"
+    return f"{days / 365.25:.1f} years"
+
+
+def _summary(result) -> None:
+    import shlex
+
+    from isvc.render.output import info
+
+    counts = result.counts
+    path = shlex.quote(str(result.path.resolve()))
+    noun = "request" if counts["requests"] == 1 else "requests"
+    info(f"Built a demo desk in {result.seconds:.1f}s: {counts['teams']} teams, "
+         f"{counts['people']} people, {counts['requests']:,} {noun} over "
+         f"{_span(result.history_days)} ({result.open:,} open), seed {result.seed}.")
+    info(f"  {path}")
+    info(f"Explore it from this shell; you act as {result.user} (IT Service Desk, a desk admin):")
+    info(f"  export ISVC_DB={path} ISVC_USER={result.user}")
+    info("(`unset ISVC_DB ISVC_USER` takes you back to your own desk.)")
+
+
+def _show_queue(result, team: str) -> None:
+    """The team's queue, exactly as `isvc queue TEAM` shows it (table on a terminal,
+    TSV on a pipe), on the demo desk as the demo user."""
+    from isvc.cli import _common
+    from isvc.cli.queue import queue
+    from isvc.render.output import info
+
+    info(f"\n$ isvc queue {team}")
+    sys.stderr.flush()
+    _common.reset()
+    _common.GLOBAL.db = str(result.path)
+    _common.GLOBAL.as_person = result.user
+    try:
+        queue(team, limit=15)
+        sys.stdout.flush()
+    finally:
+        _common.reset()
+
+
+def _tour(result) -> None:
+    from isvc.render.output import info
+
+    width = max(len(step.command) for step in result.tour) + 2
+    info("\nTry next (after the export line above):")
+    for step in result.tour:
+        info(f"  {step.command.ljust(width)}# {step.shows}")
+
+
+@contextmanager
+def _progress(total: int):
+    """A progress bar on stderr for big builds, when stderr is a terminal."""
+    if not total or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from isvc.render.console import console
+
+    with Progress(TextColumn("Building the demo desk"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("demo", total=total)
+        yield lambda done, _total: bar.update(task, completed=done)
+
+
+app = typer.Typer()
 app.command("demo", epilog=EPILOG)(demo)

@@ -47,15 +47,17 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
         con.print("  Nothing open here. ", style="green")
         return
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
-    table.add_column("#", justify="right", style="bold", no_wrap=True)
-    table.add_column("age", justify="right", no_wrap=True)
-    table.add_column("pri", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1, min_width=20)
+    # Fixed columns keep their width; the title gives way on a narrow terminal.
+    number_width = max(len(str(r.number)) for r in view.rows)
+    table.add_column("#", justify="right", style="bold", no_wrap=True, min_width=number_width)
+    table.add_column("age", justify="right", no_wrap=True, min_width=3)
+    table.add_column("pri", no_wrap=True, min_width=6)
+    table.add_column("status", no_wrap=True, min_width=12)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1, min_width=12)
     if not view.team:
         table.add_column("team", no_wrap=True)
-    table.add_column("requester", no_wrap=True, overflow="ellipsis", min_width=6, max_width=12)
-    table.add_column("owner", no_wrap=True, overflow="ellipsis", min_width=5, max_width=10)
+    table.add_column("requester", no_wrap=True, overflow="ellipsis", min_width=9, max_width=12)
+    table.add_column("owner", no_wrap=True, overflow="ellipsis", min_width=7, max_width=10)
     clocks = view.extra.get("clocks", {})
     with_due = any(clocks.get(r.number) for r in view.rows)
     if with_due:

@@ -1,0 +1,1751 @@
+"""`isvc demo`: a realistic organisation in a throwaway database.
+
+The demo is a list of build steps run in order inside ONE write transaction (a build that
+fails or is interrupted leaves nothing half-made), then a list of tour steps that say what
+to try next:
+
+    BUILD_STEPS = [build_org, build_requests]    # later issues append agreements, kudos,
+    TOUR_STEPS = [tour_basics]                   # the knowledge base and mail
+
+A build step takes the DemoContext, writes through the store (``isvc.store.bulk``: the
+store is the only code that speaks SQL) and leaves what later steps need in
+``ctx.facts``. A tour step returns TourStep rows (a command and what it shows); the CLI
+prints them. Nothing here prints.
+
+Requests are *simulated*, not faked: each one is filed at an arrival time and then lives
+the life the services would give it (first reply or ack, assignment, work, waits on the
+requester with a question and the answer that resumes it, internal notes, resolution,
+closure by the requester or by the nightly autoclose, the odd reopen, cancellation and
+follow-up), one journal event per command, stopped at the clock. Status, first-response,
+resolution and closure stamps, ``waiting_on`` and the waits rows all come from replaying
+those commands with the services' rules, so the data keeps their invariants.
+
+Scale (``--requests N``): the history spans ``history_days(N)`` -- 8 weeks up to 300
+requests, then 8 weeks x (N/300)^0.45, so the desk grows busier as well as older:
+
+    N            history       per working day    open at the end
+    300          8 weeks       ~7                 a few dozen
+    5,000        ~28 weeks     ~36                ~100 (2%)
+    100,000      ~2.1 years    ~190               ~1,000
+    1,000,000    ~5.9 years    ~650               ~3,000
+
+Requests are open only while they are being worked (days, not months): anything filed
+more than OPEN_WINDOW_DAYS before the clock is finished, so the backlog follows the last
+weeks' volume and never the history's size. Arrivals follow business hours on working
+days in Bucharest (Romanian public holidays included), with evenings, weekends, a summer
+and a Christmas dip, and gentle growth.
+
+Deterministic: the same --seed, N and clock (ISVC_NOW) build the same desk.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from math import exp
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from isvc.domain.lifecycle import COMMANDS
+from isvc.domain.models import Status
+from isvc.errors import InvalidInput
+from isvc.store import bulk
+
+ZONE = "Europe/Bucharest"
+OPEN_WINDOW_DAYS = 21        # filed before this many days ago: finished by now
+AUTOCLOSE_DAYS = 5           # what `isvc request autoclose` closes, run by cron at 06:00
+CHUNK = 5_000                # requests per executemany batch (all in one transaction)
+DEMO_USER = "alina"          # who "you" are in the tour: an IT agent and desk admin
+ADMINS = ("alina", "ioana")
+AUTOMATION = "helpdesk"      # the service account cron runs as (autoclose)
+
+Progress = Callable[[int, int], None]
+
+
+def history_days(requests: int) -> int:
+    """How far back the history goes: 8 weeks up to 300 requests, then growing as
+    N^0.45 (100,000 -> ~2.1 years; 1,000,000 -> ~5.9 years)."""
+    if requests <= 300:
+        return 56
+    return round(56 * (requests / 300) ** 0.45)
+
+
+@dataclass
+class TourStep:
+    command: str
+    shows: str
+
+
+@dataclass
+class DemoContext:
+    conn: sqlite3.Connection
+    now: datetime
+    seed: int
+    requests: int
+    progress: Progress | None = None
+    facts: dict = field(default_factory=dict)   # what steps learnt, for later steps and the tour
+
+    def rng(self, step: str) -> random.Random:
+        """Each step draws from its own stream: appending a step never changes the others."""
+        return _Random(f"isvc-demo:{self.seed}:{step}")
+
+
+@dataclass
+class DemoResult:
+    path: Path
+    temporary: bool
+    user: str
+    seed: int
+    requests: int
+    history_days: int
+    counts: dict
+    open: int
+    tour: list[TourStep]
+    facts: dict
+    seconds: float
+
+
+def run_demo(*, requests: int, db: str | None, seed: int, now: datetime,
+             progress: Progress | None = None) -> DemoResult:
+    """Build the demo desk (in a new temporary folder unless ``db`` names a new or empty
+    file) and return where it is and what to try. Refuses a ``db`` that holds data."""
+    from isvc.store import directory
+    from isvc.store.db import open_db
+
+    if requests < 1:
+        raise InvalidInput("--requests must be at least 1")
+    started = time.perf_counter()
+    path, temporary, created = _target(db)
+    try:
+        conn = open_db(path)
+    except BaseException:
+        _discard(path, temporary, created)
+        raise
+    try:
+        ctx = DemoContext(conn=conn, now=now.astimezone(timezone.utc).replace(microsecond=0),
+                          seed=seed, requests=requests, progress=progress)
+        with bulk.load(conn):
+            for step in BUILD_STEPS:
+                step(ctx)
+        tour = [item for step in TOUR_STEPS for item in step(ctx)]
+        counts = directory.counts(conn)
+        open_total = sum(directory.open_counts_by_team(conn).values())
+    except BaseException:
+        conn.close()
+        _discard(path, temporary, created)
+        raise
+    conn.close()
+    return DemoResult(path=path, temporary=temporary, user=DEMO_USER, seed=seed,
+                      requests=requests, history_days=history_days(requests), counts=counts,
+                      open=open_total, tour=tour, facts=ctx.facts,
+                      seconds=time.perf_counter() - started)
+
+
+def _target(db: str | None) -> tuple[Path, bool, bool]:
+    """(path, in a temporary folder we made, file created by us)."""
+    from isvc.store.db import open_db
+
+    if db is None:
+        folder = Path(tempfile.mkdtemp(prefix="isvc-demo-"))
+        return folder / "isvc.db", True, True
+    path = Path(db).expanduser()
+    if path.is_dir():
+        raise InvalidInput(f"--db {db} is a folder; give a file name, e.g. {path / 'demo.db'}")
+    if not path.exists():
+        return path, False, True
+    conn = open_db(path, create=False, migrate=False)
+    try:
+        if bulk.holds_data(conn):
+            raise InvalidInput(
+                f"{path} already holds data; the demo only writes to a new or empty file "
+                "(leave out --db for a temporary one)")
+    finally:
+        conn.close()
+    return path, False, False
+
+
+def _discard(path: Path, temporary: bool, created: bool) -> None:
+    """A failed build removes what it created (the rolled-back file), nothing else."""
+    if temporary:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    elif created:
+        for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+            try:
+                candidate.unlink()
+            except FileNotFoundError:
+                pass
+
+
+# -- the organisation ----------------------------------------------------------------
+
+# (handle, name, provides a service)
+TEAMS = (
+    ("it", "IT Service Desk", True),
+    ("hr", "People & HR", True),
+    ("facilities", "Facilities", True),
+    ("purchasing", "Purchasing", True),
+    ("payroll", "Payroll", True),
+    ("platform", "Platform Engineering", True),
+    ("engineering", "Product Engineering", False),
+    ("sales", "Sales", False),
+    ("finance", "Finance", False),
+    ("marketing", "Marketing", False),
+)
+
+# (handle, name, teams: primary first). Several people sit in two teams.
+PEOPLE = (
+    ("alina", "Alina Radu", ("it", "platform")),
+    ("jim", "Jim Ionescu", ("it",)),
+    ("dragos", "Dragoș Marin", ("it",)),
+    ("elena", "Elena Vasile", ("it",)),
+    ("tom", "Tom Becker", ("it",)),
+    ("ioana", "Ioana Constantinescu", ("hr",)),
+    ("luiza", "Luiza Georgescu", ("hr",)),
+    ("priya", "Priya Nair", ("hr", "payroll")),
+    ("ana", "Ana Pop", ("payroll", "hr")),
+    ("bogdan", "Bogdan Stoica", ("payroll",)),
+    ("sorin", "Sorin Dobre", ("facilities", "purchasing")),
+    ("gabriel", "Gabriel Munteanu", ("facilities",)),
+    ("irina", "Irina Lungu", ("purchasing", "finance")),
+    ("paul", "Paul Schneider", ("purchasing",)),
+    ("vlad", "Vlad Petrescu", ("platform", "engineering")),
+    ("nadia", "Nadia Haddad", ("platform",)),
+    ("andrei", "Andrei Popa", ("engineering",)),
+    ("carmen", "Carmen Iliescu", ("engineering",)),
+    ("lucas", "Lucas Moreau", ("engineering",)),
+    ("teodora", "Teodora Nistor", ("engineering",)),
+    ("radu", "Radu Ciobanu", ("engineering",)),
+    ("mihai", "Mihai Stan", ("sales",)),
+    ("maria", "Maria Dumitrescu", ("sales",)),
+    ("raluca", "Raluca Enache", ("sales",)),
+    ("omar", "Omar Haddad", ("sales",)),
+    ("cristian", "Cristian Barbu", ("finance",)),
+    ("oana", "Oana Matei", ("finance",)),
+    ("sofia", "Sofia Rossi", ("finance",)),
+    ("diana", "Diana Ene", ("marketing",)),
+    ("kenji", "Kenji Tanaka", ("marketing",)),
+    ("bianca", "Bianca Toma", ("marketing",)),
+    (AUTOMATION, "Helpdesk automation", ()),
+)
+
+# Who leads (and sometimes assigns) each provider team's queue.
+LEADS = {"it": "alina", "hr": "ioana", "facilities": "sorin", "purchasing": "irina",
+         "payroll": "ana", "platform": "vlad"}
+# Whose approval a requester mentions ("my manager is ...").
+MANAGERS = dict(LEADS, engineering="andrei", sales="maria", finance="cristian",
+                marketing="diana")
+# Colleagues from outside a team who sometimes take one of its requests (lateral help).
+HELPERS = {"it": ("vlad", "nadia"), "platform": ("jim", "dragos"), "payroll": ("luiza",),
+           "hr": ("bogdan",), "facilities": ("paul",), "purchasing": ("gabriel",)}
+# Share of all requests each provider team receives.
+VOLUME = {"it": 36, "facilities": 15, "hr": 13, "platform": 14, "payroll": 10, "purchasing": 9}
+# Share filed by email (the rest from the command line).
+MAIL_SHARE = {"it": 0.3, "facilities": 0.35, "hr": 0.4, "platform": 0.08, "payroll": 0.4,
+              "purchasing": 0.3}
+
+_FOLD = str.maketrans("ășțâîĂȘȚÂÎşţ", "astaiASTAIst")
+
+
+def _email(name: str) -> str:
+    first, *rest = name.lower().translate(_FOLD).split()
+    return f"{first}.{'-'.join(rest)}@example.com" if rest else f"{first}@example.com"
+
+
+def build_org(ctx: DemoContext) -> None:
+    """Teams, people (several in two teams), the desk's admins, and the audit trail of it,
+    dated a fortnight before the history starts."""
+    from isvc.store import directory
+
+    start = ctx.now - timedelta(days=history_days(ctx.requests) + 14)
+    at = _iso(int(start.replace(hour=7, minute=0, second=0).timestamp()))
+    founder = ADMINS[0]
+    bulk.insert_teams(ctx.conn, [(handle, name, at) for handle, name, _ in TEAMS])
+    people = []
+    for handle, name, teams in PEOPLE:
+        email = "helpdesk@example.com" if handle == AUTOMATION else _email(name)
+        people.append((handle, name, email, teams[0] if teams else None, 1,
+                       0 if handle == AUTOMATION else 1, at))
+    bulk.insert_people(ctx.conn, people)
+    bulk.insert_memberships(ctx.conn, [(h, t) for h, _, teams in PEOPLE for t in teams])
+    audit = [(at, founder, "team.add", handle, json.dumps({"name": name}))
+             for handle, name, _ in TEAMS]
+    audit += [(at, founder, "person.add", p[0], json.dumps({"teams": list(teams), "email": p[2]}))
+              for p, (_, _, teams) in zip(people, PEOPLE)]
+    directory.set_setting(ctx.conn, "admins", list(ADMINS))
+    audit.append((at, founder, "settings.set", "admins", json.dumps({"value": list(ADMINS)})))
+    directory.set_setting(ctx.conn, "demo", {"seed": ctx.seed, "requests": ctx.requests,
+                                             "user": DEMO_USER, "built_at": _iso_dt(ctx.now)})
+    bulk.insert_audit(ctx.conn, audit)
+    ctx.facts["org"] = {
+        "teams": [t[0] for t in TEAMS],
+        "providers": [t[0] for t in TEAMS if t[2]],
+        "people": [p[0] for p in PEOPLE],
+        "admins": list(ADMINS),
+        "user": DEMO_USER,
+        "automation": AUTOMATION,
+        "created_at": at,
+    }
+
+
+# -- time: epoch seconds, a business calendar over the history -----------------------
+
+_DAY_PREFIX: dict[int, str] = {}
+_TIME_SUFFIX: dict[int, str] = {}
+
+
+def _iso(t: int) -> str:
+    """Epoch seconds -> the stored form (2026-11-23T09:30:00Z); cached by day and by
+    second of the day, as it runs ~9 times per request."""
+    day, sec = divmod(t, 86400)
+    prefix = _DAY_PREFIX.get(day)
+    if prefix is None:
+        prefix = _DAY_PREFIX[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+    suffix = _TIME_SUFFIX.get(sec)
+    if suffix is None:
+        hour, rest = divmod(sec, 3600)
+        suffix = _TIME_SUFFIX[sec] = f"T{hour:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+    return prefix + suffix
+
+
+def _iso_dt(dt: datetime) -> str:
+    return _iso(int(dt.timestamp()))
+
+
+def _orthodox_easter(year: int) -> date:
+    a, b, c = year % 4, year % 7, year % 19
+    d = (19 * c + 15) % 30
+    e = (2 * a + 4 * b - d + 34) % 7
+    month, day = divmod(d + e + 114, 31)
+    return date(year, month, day + 1) + timedelta(days=13)  # Julian -> Gregorian
+
+
+def _holidays(year: int) -> set[date]:
+    """Romanian public holidays (the office is in Bucharest)."""
+    fixed = {(1, 1), (1, 2), (1, 6), (1, 7), (1, 24), (5, 1), (6, 1), (8, 15), (11, 30),
+             (12, 1), (12, 25), (12, 26)}
+    days = {date(year, m, d) for m, d in fixed}
+    easter = _orthodox_easter(year)
+    days |= {easter - timedelta(days=2), easter + timedelta(days=1), easter + timedelta(days=50)}
+    return days
+
+
+FAR = 1 << 62
+
+
+class _Random(random.Random):
+    """random.Random with cheaper choice/randint (one random() each): the generator
+    draws ~40 numbers per request. Deterministic for a seed, like its parent."""
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+
+def _normal_quantiles(n: int = 2048) -> list[float]:
+    from statistics import NormalDist
+
+    dist = NormalDist()
+    return [dist.inv_cdf((i + 0.5) / n) for i in range(n)]
+
+
+_Z: list[float] = []
+
+
+class _Calendar:
+    """Working days 09:00-17:00 Europe/Bucharest, as arrays per local day, so business-time
+    arithmetic is integer work (no zoneinfo in the hot path)."""
+
+    def __init__(self, first: date, last: date):
+        zone = ZoneInfo(ZONE)
+        self.dates: list[date] = []
+        self.base: list[int] = []      # epoch of local midnight
+        self.open: list[int] = []
+        self.close: list[int] = []
+        self.work: list[bool] = []
+        holidays: set[date] = set()
+        for year in range(first.year, last.year + 1):
+            holidays |= _holidays(year)
+        day = first
+        while day <= last:
+            offset = int(datetime(day.year, day.month, day.day, 12, tzinfo=zone)
+                         .utcoffset().total_seconds())
+            base = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()) - offset
+            self.dates.append(day)
+            self.base.append(base)
+            self.open.append(base + 9 * 3600)
+            self.close.append(base + 17 * 3600)
+            self.work.append(day.weekday() < 5 and day not in holidays)
+            day += timedelta(days=1)
+
+    def day(self, t: int) -> int:
+        return max(0, bisect_right(self.base, t) - 1)
+
+    def add(self, t: int, minutes: int) -> int:
+        """``minutes`` of business time after ``t`` (0: the next business instant)."""
+        need = minutes * 60
+        base, opens, closes, work = self.base, self.open, self.close, self.work
+        d = bisect_right(base, t) - 1
+        n = len(base)
+        while d < n:
+            if work[d]:
+                if t < opens[d]:
+                    t = opens[d]
+                if t < closes[d]:
+                    avail = closes[d] - t
+                    if need <= avail:
+                        return t + need
+                    need -= avail
+            d += 1
+            if d < n:
+                t = base[d]
+        return FAR
+
+    def back(self, t: int, minutes: int) -> int:
+        """``minutes`` of business time before ``t``."""
+        need = minutes * 60
+        d = self.day(t)
+        while d >= 0:
+            if self.work[d]:
+                if t > self.close[d]:
+                    t = self.close[d]
+                if t > self.open[d]:
+                    avail = t - self.open[d]
+                    if need <= avail:
+                        return t - need
+                    need -= avail
+            t = self.base[d]
+            d -= 1
+        return self.base[0]
+
+    def workday_before(self, t: int, k: int) -> int:
+        """The index of the k-th working day before the day of ``t``."""
+        d = self.day(t)
+        while k and d > 0:
+            d -= 1
+            if self.work[d]:
+                k -= 1
+        return d
+
+    def at(self, d: int, hour: int, minute: int = 0) -> int:
+        return self.base[d] + hour * 3600 + minute * 60
+
+    def cron_after(self, t: int, hour: int = 6) -> int:
+        """The first daily cron run (``hour`` local) at or after ``t``."""
+        d = self.day(t)
+        run = self.base[d] + hour * 3600
+        if run < t:
+            if d + 1 >= len(self.base):
+                return FAR
+            run = self.base[d + 1] + hour * 3600
+        return run
+
+
+# Arrivals by local hour: office hours with a morning and an after-lunch peak, some early
+# and evening mail; weekends and holidays are flat and thin.
+_HOURS_WORK = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.4, 3.5, 7.5, 9.0, 8.5,
+               6.0, 6.5, 8.0, 7.5, 6.0, 3.5, 1.6, 1.1, 0.9, 0.6, 0.4, 0.3)
+_HOURS_OFF = (0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.2,
+              1.2, 1.1, 1.1, 1.0, 1.0, 1.0, 1.0, 1.1, 1.1, 0.9, 0.6, 0.3)
+
+
+def _cumulative(weights) -> list[float]:
+    out, total = [], 0.0
+    for w in weights:
+        total += w
+        out.append(total)
+    return out
+
+
+_CUM_WORK = _cumulative(_HOURS_WORK)
+_CUM_OFF = _cumulative(_HOURS_OFF)
+
+
+# -- what people write -----------------------------------------------------------------
+#
+# A template per kind of request: title and body variants, type, tags, custom fields, and
+# what the provider and the requester say along the way. {placeholders} are filled per
+# request (see _FILL), the same value wherever one request uses it.
+
+@dataclass(frozen=True)
+class Template:
+    titles: tuple[str, ...]
+    bodies: tuple[str, ...]
+    type: str
+    tags: tuple[str, ...]
+    qa: tuple[tuple[str, str], ...]          # (the provider's question, the requester's answer)
+    fixes: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    priority: tuple[int, int, int, int] = (3, 17, 64, 16)   # urgent, high, normal, low
+
+    @property
+    def priority_cw(self) -> list[float]:
+        return _cumulative(self.priority)
+
+
+def T(titles, bodies, type, tags, qa, fixes, notes=(), fields=(), priority=(3, 17, 64, 16)):
+    as_tuple = (lambda v: (v,) if isinstance(v, str) else tuple(v))
+    return Template(as_tuple(titles), as_tuple(bodies), type, tuple(tags), tuple(qa),
+                    as_tuple(fixes), as_tuple(notes), tuple(fields), priority)
+
+
+TEMPLATES: dict[str, tuple[Template, ...]] = {
+    "it": (
+        T(("VPN drops every hour", "VPN disconnects when I switch networks",
+           "VPN keeps reconnecting when working from home"),
+          ("Since the update on {weekday} my VPN connection drops roughly every hour and I lose "
+           "my remote desktop session. I'm working from {city} this week.",
+           "The VPN disconnects every 40-60 minutes, always with 'gateway not responding'. "
+           "Colleagues on the same floor don't seem to have it."),
+          "it/network", ("vpn", "remote"),
+          (("Which VPN client version do you have? (tray icon → About)", "Version 5.2.1."),
+           ("Does it drop on the office Wi-Fi too, or only at home?",
+            "Only at home, the office is fine.")),
+          ("Updated your client to 5.2.3 and raised the gateway idle timeout; it should stay "
+           "connected now.",
+           "Reset your VPN profile and pushed the new client. Tell us if it drops again."),
+          ("Client 5.2.1 has the known keep-alive bug; 5.2.3 fixes it.",
+           "Same pattern as the gateway idle-timeout issue from last month."),
+          (("asset", "{asset}"),)),
+        T(("Laptop won't boot", "Laptop stuck on the logo screen",
+           "Laptop won't start after the update"),
+          ("My laptop ({asset}) stops at the logo this morning and goes no further. I tried "
+           "holding the power button for 10 seconds. I have a client presentation at "
+           "{hour}:00 — is there a loaner?",
+           "After last night's update the laptop restarts in a loop. I have everything on "
+           "OneDrive, but I need a machine today."),
+          "it/hardware", ("laptop", "hardware"),
+          (("Does it show an error code or blinking lights?", "Three amber blinks, then nothing."),
+           ("Can you bring it to the IT room on floor 2?", "On my way down now.")),
+          ("The SSD failed. Your profile is restored on a replacement laptop — collect it "
+           "from the IT room on floor 2.",
+           "A stalled BIOS update; reflashed it and it boots fine now. Loaner back when you "
+           "can."),
+          ("Warranty valid until next year; vendor case opened.",
+           "Third one from this batch with the same SSD."),
+          (("asset", "{asset}"),), (4, 30, 58, 8)),
+        T(("MFA reset — new phone", "Lost my phone, can't log in (MFA)",
+           "Authenticator app not working after phone swap"),
+          ("I got a new phone over the weekend and the authenticator app didn't move over. "
+           "I can't get into email or Jira. Could you reset my MFA?",
+           "My phone was stolen yesterday. I'm locked out of everything that asks for MFA."),
+          "it/access", ("mfa", "access"),
+          (("To verify it's you: your employee ID, and who is your manager?",
+            "Employee ID {empid}, my manager is {manager}."),),
+          ("MFA reset done. Enrol the new phone at your next login; you have 24h.",
+           "Old device removed and MFA reset — you can enrol the new phone now."),
+          ("Identity confirmed by phone with the manager.",),
+          (), (2, 35, 55, 8)),
+        T(("Shared drive quota for {dept}", "{dept} shared drive is full"),
+          ("The {dept} shared drive says it's out of space and nobody can save. We need maybe "
+           "another 50 GB until we archive last year's files.",),
+          "it/storage", ("storage", "quota"),
+          (("Can you archive the 2024 exports first? They take 40 GB.",
+            "Archived them, but we still need room for the quarter-end files."),),
+          ("Raised the quota from 200 GB to 300 GB and set an alert at 90%.",),
+          ("Most of it is duplicated video exports; suggested a cleanup.",),
+          (("share", "{dept}"),)),
+        T("New starter laptop for {newhire}",
+          "{newhire} joins {dept} on {startdate}. Please prepare a laptop with the standard "
+          "image plus {app}, and accounts in the {dept} groups.",
+          "it/onboarding", ("onboarding", "laptop"),
+          (("Will {newhire_first} need a docking station and a second monitor?",
+            "Yes please, both."),),
+          ("Laptop imaged and accounts created; it's in the IT room labelled with the name.",),
+          (), (("start_date", "{startdate}"),), (0, 15, 75, 10)),
+        T(("Printer on floor {floor} jams on every job", "Printer on floor {floor} offline"),
+          ("The printer next to the kitchen on floor {floor} jams on every second page and "
+           "shows 'paper path error'.",),
+          "it/hardware", ("printer",),
+          (("Is it the big Ricoh or the small HP?", "The big one by the window."),),
+          ("Replaced the pick-up roller; test pages are fine.",
+           "It had lost its network address after a power cut; back online."),
+          (), (("floor", "{floor}"),), (1, 10, 60, 29)),
+        T(("Install {app} on my laptop", "Licence for {app}"),
+          ("I need {app} for the {project} project. My manager approved it.",),
+          "it/software", ("software",),
+          (("Which edition do you need — the free one or the team licence?",
+            "The team licence please, we share files."),),
+          ("Installed {app} with the team licence; it's in the Start menu.",),
+          (), (("app", "{app}"),), (0, 8, 62, 30)),
+        T(("Outlook won't sync the shared calendar", "Shared mailbox missing in Outlook"),
+          ("Since {weekday} the {dept} shared calendar stopped syncing in Outlook; on the web "
+           "it is fine.",),
+          "it/software", ("email", "calendar"),
+          (("Does it work if you remove and re-add the calendar?", "No, same thing."),),
+          ("Rebuilt your Outlook profile; the shared calendar syncs again.",),
+          ("Cached-mode corruption again.",)),
+        T("Account locked after password change",
+          ("I changed my password this morning and now my account is locked on every "
+           "device.", "Locked out after the password change — probably the old password "
+           "saved on my phone."),
+          "it/access", ("access", "password"),
+          (("Did you update the password on your phone's mail app?", "I hadn't — done now."),),
+          ("Unlocked. The phone kept retrying the old password; updated it with you.",),
+          (), (), (2, 30, 60, 8)),
+        T(("Wi-Fi very slow in meeting room {room}", "No Wi-Fi in {room}"),
+          ("Video calls in {room} freeze all the time; speed test shows under 2 Mbit/s.",),
+          "it/network", ("wifi", "network"),
+          (("Does it happen at a particular time of day?",
+            "Mostly in the morning, when the room is full."),),
+          ("Replaced the access point above {room}; 300 Mbit/s now.",),
+          ("The AP firmware is two years old.",), (("room", "{room}"),)),
+        T(("Second monitor flickering", "Docking station doesn't detect my monitor"),
+          ("My second monitor flickers every few seconds when it's connected through the "
+           "dock.",),
+          "it/hardware", ("hardware", "monitor"),
+          (("Have you tried another cable?", "Yes, same with the cable from the next desk."),),
+          ("Swapped the dock; the monitor is stable now.",),
+          (), (("asset", "{asset}"),), (0, 5, 60, 35)),
+        T(("Suspicious email asking for my password", "Phishing: fake invoice email"),
+          ("Got an email 'from the CEO' asking me to buy gift cards and send the codes. I "
+           "didn't click anything.",
+           "An 'invoice' from {supplier} with a link to a login page that isn't ours. I "
+           "didn't enter anything."),
+          "it/security", ("security", "phishing"),
+          (("Could you forward it as an attachment, so we get the headers?", "Forwarded."),),
+          ("Thanks for reporting — it was phishing. Sender blocked and the email removed "
+           "from 14 other mailboxes.",),
+          ("Same campaign hit finance last week.",), (), (10, 45, 40, 5)),
+        T(("Headset not recognised in video calls", "Microphone not working in Teams"),
+          ("My headset works for music but calls can't hear me.",),
+          "it/hardware", ("audio",),
+          (("Is it the USB or the Bluetooth one?", "USB."),),
+          ("The app was using the laptop mic; set the headset as default device.",),
+          (), (), (0, 5, 65, 30)),
+        T("Access to {app} for {newhire}",
+          "{newhire} started in {dept} and needs access to {app}, same rights as me.",
+          "it/access", ("access",),
+          (("Who approves {app} access for {dept}?", "{manager}, cc'd."),),
+          ("Access granted; {newhire_first} can log in now.",),
+          (), (("app", "{app}"),)),
+    ),
+    "hr": (
+        T(("Employment certificate for a bank loan", "Adeverință de salariat for the bank"),
+          ("The bank needs an employment certificate with my gross salary for the last six "
+           "months, for a mortgage application. Could I have it by {weekday}?",),
+          "hr/letters", ("letters",),
+          (("Does the bank need it in Romanian only, or bilingual?",
+            "Romanian is fine, signed and stamped."),),
+          ("Signed; pick it up at reception, the scanned copy is in your inbox.",),
+          (), (("purpose", "bank"),), (0, 15, 70, 15)),
+        T("Parental leave from {startdate}",
+          "We're expecting in {month}. I'd like to take parental leave from {startdate}. What "
+          "documents do you need and how does it affect my contract?",
+          "hr/leave", ("leave", "parental"),
+          (("Could you send the birth certificate once you have it? The doctor's note is "
+            "enough for now.", "Attached the doctor's note."),),
+          ("Leave registered from {startdate}; the forms are with the county office.",),
+          ("Check the payroll cut-off for the first month.",), (("start_date", "{startdate}"),)),
+        T("Onboarding plan for {newhire}",
+          "{newhire} joins {dept} on {startdate}. Can we get the onboarding plan, the buddy "
+          "assignment and the first-week schedule ready?",
+          "hr/onboarding", ("onboarding",),
+          (("Who will be {newhire_first}'s buddy?", "{manager} volunteered."),),
+          ("Plan and welcome pack sent; IT and Facilities are booked for day one.",),
+          (), (("start_date", "{startdate}"),)),
+        T(("Contract addendum for a four-day week", "Change of working hours"),
+          ("I'd like to move to a four-day week from next month. My manager agreed; what "
+           "happens next?",),
+          "hr/contract", ("contract",),
+          (("Which day would be your day off?", "Fridays."),),
+          ("Addendum signed by both sides; it applies from the 1st.",)),
+        T("Sick leave certificate for last week",
+          "I was ill from {weekday} to Friday; the sick leave certificate is attached.",
+          "hr/leave", ("leave", "medical"),
+          (("The certificate's series number is unreadable — can you send a clearer scan?",
+            "Sent a photo in better light."),),
+          ("Recorded; payroll has it for this month.",)),
+        T("Training budget for {course}",
+          "I'd like to attend the {course} course next quarter; the cost is about {amount}.",
+          "hr/training", ("training",),
+          (("Is this in your development plan for this year?", "Yes, agreed in my review."),),
+          ("Approved from the training budget; Purchasing will book it.",),
+          (), (("course", "{course}"),), (0, 3, 60, 37)),
+        T("Add my child to the medical subscription",
+          "My daughter was born last month; I'd like to add her to the private medical "
+          "subscription.",
+          "hr/benefits", ("benefits", "medical"),
+          (("Could you send a copy of the birth certificate?", "Attached."),),
+          ("Added from the 1st of next month; the card comes by post.",)),
+        T("Working remotely from {abroad} for two weeks",
+          "I'd like to work from {abroad} for two weeks in {month}. Is that allowed and is "
+          "there anything to file?",
+          "hr/policy", ("remote", "policy"),
+          (("Which dates exactly? We need them for the A1 form.", "From the 3rd to the 14th."),),
+          ("Approved; the A1 certificate is requested, keep a copy with you.",)),
+        T("Reference letter for a former employee",
+          "A former colleague asked for a reference letter for a visa application.",
+          "hr/letters", ("letters",),
+          (("Did they give written consent for us to share their dates of employment?",
+            "Yes, forwarded."),),
+          ("Letter sent to them directly.",), (), (), (0, 5, 60, 35)),
+        T("Job title change after promotion",
+          "I was promoted last month but the title in the directory and my contract still "
+          "shows the old one.",
+          "hr/contract", ("contract",),
+          (("Has your manager sent the promotion form?", "Sent it again today."),),
+          ("Title updated in the contract addendum and the directory.",)),
+    ),
+    "facilities": (
+        T(("Badge readers down at gate {gate}", "Badge reader not working at gate {gate}"),
+          ("None of the badges work at gate {gate} since {hour}:00; people are queuing outside "
+           "and security is letting them in by hand.",),
+          "facilities/access", ("badge", "access"),
+          (("Is the reader's light red or off?", "Off completely."),),
+          ("Replaced the reader's power supply; gate {gate} works again.",),
+          ("Controller board fried — vendor visit booked.",), (("gate", "{gate}"),),
+          (25, 45, 28, 2)),
+        T("Broken chair at desk {desk}",
+          "The chair at desk {desk} lost a wheel and tilts to one side.",
+          "facilities/furniture", ("furniture",),
+          (("Is it the black Steelcase or the grey one?", "Grey."),),
+          ("Replaced the chair.",), (), (("desk", "{desk}"),), (0, 5, 55, 40)),
+        T(("AC not working in meeting room {room}", "Meeting room {room} far too hot"),
+          ("It's 29 °C in {room} by noon and the AC panel shows an error.",),
+          "facilities/hvac", ("hvac",),
+          (("What error code does the panel show?", "E4."),),
+          ("Refilled the refrigerant; 22 °C now.", "Reset the unit and cleaned the filter."),
+          ("Third call for this unit this summer.",), (("room", "{room}"),), (3, 30, 60, 7)),
+        T("Lights flickering in the floor {floor} kitchen",
+          "Two ceiling lights in the kitchen on floor {floor} flicker all day.",
+          "facilities/maintenance", ("lighting",),
+          (("Is it the lights above the sink or by the window?", "Above the sink."),),
+          ("Replaced both tubes and a ballast.",), (), (("floor", "{floor}"),), (0, 5, 55, 40)),
+        T("Parking space for a visitor on {weekday}",
+          "A client from {city} visits on {weekday}; could we reserve a visitor parking "
+          "space from 9 to 13?",
+          "facilities/parking", ("parking",),
+          (("What's the car's registration number?", "B 123 XYZ."),),
+          ("Space V3 reserved; security has the plate.",), (), (), (0, 10, 70, 20)),
+        T("Desk move for the {dept} team to floor {floor}",
+          "The {dept} team moves to floor {floor} at the end of the month: 8 desks, 2 "
+          "monitors each, and the team printer.",
+          "facilities/moves", ("move",),
+          (("Can you send the seating plan?", "Attached, with the desk numbers."),),
+          ("Move done over the weekend; IT reconnected the docks.",),
+          ("Book IT for the Monday morning.",), (("floor", "{floor}"),)),
+        T("Coffee machine on floor {floor} leaking",
+          "The coffee machine on floor {floor} leaks water onto the floor.",
+          "facilities/kitchen", ("kitchen",),
+          (("Is it leaking from the front or underneath?", "Underneath."),),
+          ("Supplier replaced the water pump.",), (), (("floor", "{floor}"),), (0, 20, 60, 20)),
+        T("Spill on the carpet in {room}",
+          "Someone spilled coffee on the carpet in {room}; it needs a proper clean before the "
+          "client meeting.",
+          "facilities/cleaning", ("cleaning",),
+          (("Is the room free after 16:00?", "Yes."),),
+          ("Cleaned this afternoon.",), (), (("room", "{room}"),)),
+        T("Lost my access badge",
+          "I lost my badge somewhere between the metro and the office. Please block it and "
+          "issue a new one.",
+          "facilities/access", ("badge",),
+          (("Could you confirm the badge number on your old photo ID?", "It was {empid}."),),
+          ("Old badge blocked; the new one is at reception.",), (), (), (2, 40, 50, 8)),
+        T("Standing desk (doctor's recommendation)",
+          "My doctor recommends a standing desk for my back; the note is attached.",
+          "facilities/furniture", ("furniture", "ergonomics"),
+          (("Would desk {desk} work, or do you need to stay where you are?",
+            "Staying where I am would be best."),),
+          ("Standing desk installed.",), (), (("desk", "{desk}"),), (0, 5, 70, 25)),
+    ),
+    "purchasing": (
+        T("Purchase order for {qty} monitors",
+          "We need {qty} 27-inch monitors for the new {dept} starters; budget is {amount}, "
+          "cost centre {cost_center}.",
+          "purchasing/order", ("po", "hardware"),
+          (("Is {cost_center} the right cost centre for {dept}?", "Yes, confirmed with finance."),),
+          ("PO issued to {supplier}; delivery in two weeks.",),
+          ("Three quotes compared; {supplier} is 8% cheaper.",),
+          (("amount", "{amount}"), ("cost_center", "{cost_center}"))),
+        T("Onboard new supplier: {supplier}",
+          "We'd like to buy from {supplier}. Could you onboard them as a supplier?",
+          "purchasing/supplier", ("supplier",),
+          (("Please send their fiscal code (CUI) and the signed GDPR annex.",
+            "CUI RO{cui}; the annex is attached."),),
+          ("{supplier} is set up in the ERP; POs can go out now.",),
+          ("Checked the ANAF registry: active, VAT payer.",), (("supplier", "{supplier}"),)),
+        T("Renew {app} licences ({qty} seats)",
+          "Our {app} licences expire at the end of the month; we need {qty} seats again.",
+          "purchasing/licence", ("licence", "renewal"),
+          (("Do you still use all {qty} seats? The admin console shows fewer active.",
+            "We can drop to fewer, let's go with what's active."),),
+          ("Renewed for a year at the active seat count.",),
+          (), (("app", "{app}"),), (0, 25, 60, 15)),
+        T("Office supplies for floor {floor}",
+          "Floor {floor} is out of notebooks, whiteboard markers and printer paper.",
+          "purchasing/order", ("supplies",),
+          (("Any particular brand of markers?", "Anything that isn't dry."),),
+          ("Ordered; delivery on Thursday.",), (), (), (0, 5, 60, 35)),
+        T("Tickets for {conference}",
+          "Three of us would like to go to {conference}; can you buy the tickets?",
+          "purchasing/order", ("travel", "events"),
+          (("Who exactly? We need names for the invoice.", "Me, {manager} and one more TBC."),),
+          ("Tickets bought; the invoice is with Finance.",), (), (("amount", "{amount}"),)),
+        T("Quotes for a new meeting room screen",
+          "The screen in {room} died. Could you get quotes for a 75-inch replacement?",
+          "purchasing/quote", ("quote", "hardware"),
+          (("Wall-mounted or on a stand?", "Wall-mounted, same place."),),
+          ("Three quotes attached; the cheapest includes installation.",),
+          (), (("room", "{room}"),)),
+        T("PO number missing on {supplier} invoice",
+          "{supplier} sent an invoice without our PO number; Finance won't pay it.",
+          "purchasing/invoice", ("invoice",),
+          (("Which month's delivery is it for?", "Last month's."),),
+          ("Matched to the PO; Finance has it now.",), (), (("supplier", "{supplier}"),)),
+    ),
+    "payroll": (
+        T(("Payslip for {month} shows the wrong gross", "Payslip error for {month}"),
+          ("My payslip for {month} shows a lower gross than my contract. I think the raise "
+           "from the review wasn't applied.",),
+          "payroll/payslip", ("payslip",),
+          (("Do you have the signed addendum with the new salary?", "Attached it."),),
+          ("The raise wasn't entered in time; the difference is paid with next month's "
+           "salary.",),
+          ("HR sent the addendum after the cut-off.",), (("month", "{month}"),),
+          (0, 30, 65, 5)),
+        T(("Overtime from {month} missing", "Overtime not paid for {month}"),
+          ("I worked 12 hours of approved overtime in {month} but it isn't on my payslip.",),
+          "payroll/overtime", ("overtime",),
+          (("Was the overtime approved in the timesheet by your manager?",
+            "Yes, {manager} approved it on the 28th."),),
+          ("Added to this month's run.",),
+          ("Approval came after the cut-off again; ask managers to approve by the 25th.",),
+          (("month", "{month}"),), (0, 25, 70, 5)),
+        T("Meal voucher card not loaded for {month}",
+          "My meal voucher card wasn't topped up for {month}.",
+          "payroll/benefits", ("benefits", "vouchers"),
+          (("Were you on leave part of the month?", "Three days, yes."),),
+          ("Loaded the missing vouchers today.",), (), (("month", "{month}"),)),
+        T("Change of bank account for salary",
+          "I'm moving my salary to another bank; the new IBAN is in the attached letter.",
+          "payroll/data", ("bank",),
+          (("Please send the IBAN confirmation letter from the bank (signed PDF).",
+            "Sent the signed PDF."),),
+          ("Updated; this month's salary goes to the new account.",)),
+        T("Personal deduction for a dependant",
+          "My son was born in {month}; I'd like the personal tax deduction for a dependant.",
+          "payroll/tax", ("tax",),
+          (("We need the birth certificate and your spouse's statement.", "Both attached."),),
+          ("Deduction applied from this month.",)),
+        T("Bonus missing from payslip",
+          "The quarterly bonus announced in {month} isn't on my payslip.",
+          "payroll/payslip", ("payslip", "bonus"),
+          (("Did your manager send the bonus list to HR?", "{manager} says yes, last week."),),
+          ("It's in next month's run; the list arrived after the cut-off.",)),
+        T("Income statement for {year}",
+          "I need my annual income statement for {year} for a loan application.",
+          "payroll/tax", ("tax", "letters"),
+          (("Do you need it in English as well?", "Romanian is fine."),),
+          ("Statement sent to your email.",), (), (("year", "{year}"),), (0, 10, 60, 30)),
+        T("Timesheet approval stuck",
+          "My timesheet for {month} still shows 'pending approval' and the cut-off is "
+          "tomorrow.",
+          "payroll/timesheets", ("timesheets",),
+          (("Who is your approver in the system?", "{manager}."),),
+          ("Approver fixed and the timesheet approved.",), (), (), (5, 40, 50, 5)),
+    ),
+    "platform": (
+        T("CI runner {runner} out of disk",
+          "Builds on {runner} fail with 'No space left on device' since this morning; the "
+          "docker cache is probably full.",
+          "platform/ci", ("ci",),
+          (("Which pipelines are you blocked on?", "The {service} release pipeline."),),
+          ("Pruned the docker cache and added a nightly cleanup job.",),
+          ("Disk usage alert threshold was wrong, fixed.",), (("runner", "{runner}"),),
+          (10, 55, 33, 2)),
+        T("Read access to the staging database",
+          "I need read access to the staging database to debug {service}.",
+          "platform/access", ("access", "database"),
+          (("Which schemas do you need, and for how long?",
+            "Only the orders schema, until the end of the sprint."),),
+          ("Read-only role granted until the end of the sprint.",),
+          ("Access expires automatically; reminder set.",), (("service", "{service}"),)),
+        T("New repository for {service}",
+          "We're splitting {service} out; can we get a repository with the standard CI "
+          "template?",
+          "platform/repos", ("git",),
+          (("Public templates or the internal base image?", "Internal base image."),),
+          ("Repository created with CI and branch protection.",),
+          (), (("service", "{service}"),), (0, 5, 70, 25)),
+        T("Deploy to staging stuck at 'waiting for rollout'",
+          "The {service} deploy to staging hangs at 'waiting for rollout' for 30 minutes, "
+          "then times out.",
+          "platform/deploy", ("deploy", "staging"),
+          (("Has the readiness probe changed in this release?", "Yes, new health endpoint."),),
+          ("The probe pointed at the old path; fixed the chart, rollout completes.",),
+          ("Pods never got Ready: probe path 404.",), (("service", "{service}"),),
+          (5, 45, 45, 5)),
+        T("TLS certificate for {host} expires in 10 days",
+          "Monitoring warns that the certificate for {host} expires in 10 days.",
+          "platform/tls", ("tls",),
+          (("Is {host} still in use, or can it go?", "Still used by two partners."),),
+          ("Moved it to automatic renewal.",), (), (("host", "{host}"),), (5, 50, 40, 5)),
+        T("More CPU quota for the {service} namespace",
+          "{service} gets throttled at peak; can we raise the namespace CPU quota?",
+          "platform/capacity", ("kubernetes", "quota"),
+          (("Can you share the throttling graphs from last week?", "Linked the dashboard."),),
+          ("Quota raised by 4 cores; requests tuned with the team.",),
+          (), (("service", "{service}"),)),
+        T("Rotate the {vendor} API key",
+          "The {vendor} API key was in a screenshot shared in chat; it should be rotated.",
+          "platform/secrets", ("secrets", "security"),
+          (("Which services use it besides {service}?", "Only {service}."),),
+          ("Key rotated and stored in the vault; the old one is revoked.",),
+          (), (("vendor", "{vendor}"),), (10, 50, 35, 5)),
+        T("Can't see {service} logs in Grafana",
+          "The {service} logs stopped showing up in Grafana since {weekday}.",
+          "platform/observability", ("observability",),
+          (("Did the log format change in the last release?", "We switched to JSON logs."),),
+          ("Updated the parser for JSON logs; back in Grafana.",),
+          (), (("service", "{service}"),)),
+        T("Disk alert on {host} fires every night",
+          "The disk alert on {host} pages the on-call every night at 02:00, then clears.",
+          "platform/alerts", ("alerts",),
+          (("Does it line up with the backup job?", "Looks like it."),),
+          ("Moved backups to a separate volume; no more pages.",),
+          (), (("host", "{host}"),), (0, 30, 55, 15)),
+    ),
+}
+
+FIRST_REPLIES = (
+    "Hi {first}, thanks for the details — I'm looking at it now.",
+    "Hi {first}, got it. I'll get back to you today.",
+    "Thanks {first}, picking this up.",
+    "Hi {first}, on it — I'll update you here as soon as I know more.",
+    "Bună {first}, I've taken this one; more soon.",
+)
+ACKS = (
+    "On it; I'll come back to you here.",
+    "Picked up; first look within the hour.",
+    "Acknowledged — we're on it, expect news tomorrow.",
+    "Got it, I'll handle this one.",
+)
+STARTS = (
+    "Starting on this now.",
+    "Working on it — I'll report back here.",
+    "On it right away.",
+)
+PROGRESS = (
+    "Quick update: still on it, waiting for the supplier's reply.",
+    "Halfway there; should be done tomorrow.",
+    "Update: found the cause, fixing it now.",
+    "Still on it — sorry for the wait, a few urgent ones came first.",
+)
+NOTES = (
+    "Checked with {colleague}; they saw the same last month.",
+    "Vendor case opened, reference {ref}.",
+    "Low risk; can wait until after the release freeze.",
+    "Requester also asked in chat; keeping the answer here for the record.",
+    "Similar to #{dup}.",
+)
+GENERIC_QA = (
+    ("Could you send a screenshot of what you see?", "Attached."),
+    ("When did this start, roughly?", "Since {weekday} morning."),
+    ("Is anyone else on your team affected?", "Not that I know of."),
+)
+NUDGES = ("Any news on this?", "Hi, any update? It's getting urgent on our side.",
+          "Just checking this didn't get lost.")
+THANKS = ("Works now, thank you!", "Confirmed, all good. Mulțumesc!", "Perfect, thanks a lot.",
+          "Thanks, that solved it.")
+CANCELS = ("No longer needed — sorted it out with my manager.",
+           "Please cancel, I filed this twice by mistake.",
+           "Never mind, I found the answer in the wiki.",
+           "Cancelling: the project was postponed.")
+REOPENS = ("Sorry, it's happening again since this morning.",
+           "Still not right, unfortunately.", "Not fixed for me — same as before.")
+GHOSTS = ("Resolving for now as we haven't heard back — reply here and it reopens.",
+          "No answer for a week, so closing this out. Just reply if it's still needed.")
+FOLLOW_UPS = ("Same problem again today, unfortunately.",
+              "One more question about this one, if I may.",
+              "It came back after the weekend.")
+
+_CITIES = ("Cluj", "Brașov", "Iași", "Constanța", "Timișoara", "Sibiu", "Oradea")
+_ABROAD = ("Lisbon", "Valencia", "Athens", "Vienna", "Porto", "Split")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+_ROOMS = ("Olt", "Mureș", "Siret", "Prut", "Bucegi", "Retezat", "Ceahlău", "Delta",
+          "Herăstrău", "Cișmigiu")
+_APPS = ("Figma", "Tableau", "Power BI", "Jira", "Salesforce", "Adobe Acrobat Pro",
+         "DBeaver", "Docker Desktop", "Miro", "SAP GUI")
+_NEWHIRES = ("Sara Lindqvist", "Matei Cojocaru", "Rareș Dinu", "Ilinca Voicu",
+             "Daniel Okafor", "Ana-Maria Tudor", "Julien Martin", "Ștefan Neagu",
+             "Alexandra Preda", "Mehmet Yilmaz")
+_SUPPLIERS = ("Carpați Office Supply SRL", "Danube Print SRL", "Nordic Ergonomics AB",
+              "Bucegi Catering SRL", "Delta IT Distribution SRL", "Vlasia Cleaning Services")
+_CONFERENCES = ("DevOpsDays Bucharest", "JSHeroes", "Techsylvania", "a GDPR workshop")
+_COURSES = ("AWS Solutions Architect", "advanced Excel", "public speaking",
+            "Kubernetes administration", "project management")
+_SERVICES = ("billing-api", "orders-service", "search-indexer", "notifications",
+             "pricing-engine", "customer-portal")
+_HOSTS = ("api.staging.example.com", "partners.example.com", "files.example.com",
+          "metrics.example.com")
+_VENDORS = ("payments provider", "SMS gateway", "maps", "email delivery")
+_PROJECTS = ("Q4 pricing", "website relaunch", "customer portal", "annual report",
+             "partner onboarding")
+
+
+def _local_date(x: "_Text") -> datetime:
+    return datetime.fromtimestamp(x.created, x.gen.zone)
+
+
+def _start_date(x: "_Text") -> str:
+    day = _local_date(x) + timedelta(days=x.rng.randint(7, 35))
+    day += timedelta(days=(7 - day.weekday()) % 7)  # a Monday
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def _previous_month(x: "_Text") -> str:
+    day = _local_date(x).replace(day=1) - timedelta(days=1)
+    return f"{day:%B}"
+
+
+_FILL: dict[str, Callable[["_Text"], str]] = {
+    "dept": lambda x: x.gen.team_names[x.gen.primary[x.requester]],
+    "city": lambda x: x.rng.choice(_CITIES),
+    "abroad": lambda x: x.rng.choice(_ABROAD),
+    "weekday": lambda x: x.rng.choice(_WEEKDAYS),
+    "hour": lambda x: str(x.rng.randint(10, 16)),
+    "asset": lambda x: f"LT-{x.rng.randint(1000, 9999)}",
+    "floor": lambda x: str(x.rng.randint(1, 6)),
+    "room": lambda x: x.rng.choice(_ROOMS),
+    "gate": lambda x: x.rng.choice("ABC"),
+    "desk": lambda x: f"{x.rng.randint(1, 6)}.{x.rng.randint(1, 40):02d}",
+    "app": lambda x: x.rng.choice(_APPS),
+    "newhire": lambda x: x.rng.choice(_NEWHIRES),
+    "newhire_first": lambda x: x["newhire"].split()[0],
+    "startdate": _start_date,
+    "month": _previous_month,
+    "year": lambda x: str(_local_date(x).year - 1),
+    "empid": lambda x: f"E{x.rng.randint(10000, 99999)}",
+    "manager": lambda x: x.gen.manager_of(x.requester, x.rng),
+    "colleague": lambda x: x.gen.first[x.rng.choice(x.gen.agents[x.team][0])],
+    "qty": lambda x: str(x.rng.randint(2, 20)),
+    "amount": lambda x: f"{x.rng.randint(8, 240) * 100:,} RON",
+    "cost_center": lambda x: f"CC-{x.rng.randint(100, 480)}",
+    "supplier": lambda x: x.rng.choice(_SUPPLIERS),
+    "cui": lambda x: str(x.rng.randint(10_000_000, 49_999_999)),
+    "conference": lambda x: x.rng.choice(_CONFERENCES),
+    "course": lambda x: x.rng.choice(_COURSES),
+    "runner": lambda x: f"ci-runner-{x.rng.randint(1, 12):02d}",
+    "service": lambda x: x.rng.choice(_SERVICES),
+    "host": lambda x: x.rng.choice(_HOSTS),
+    "vendor": lambda x: x.rng.choice(_VENDORS),
+    "project": lambda x: x.rng.choice(_PROJECTS),
+    "ref": lambda x: f"{x.rng.choice(('VND', 'CASE', 'SR'))}-{x.rng.randint(10000, 99999)}",
+    "dup": lambda x: str(x.gen.recent_number(x.team, x.rng)),
+}
+
+
+class _Text(dict):
+    """The placeholder values of one request, drawn on first use and then kept."""
+
+    def __init__(self, gen: "_Generator", requester: str, created: int, team: str):
+        super().__init__(first=gen.first[requester])
+        self.gen, self.rng = gen, gen.rng
+        self.requester, self.created, self.team = requester, created, team
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = _FILL[key](self)
+        return value
+
+    def __call__(self, text: str) -> str:
+        return text.format_map(self)
+
+
+# -- one request's life, replayed with the services' rules ----------------------------
+
+class _Stop(Exception):
+    """The next command would happen after the clock: the request is as it is now."""
+
+
+_TARGETS = {name: (target.value, frozenset(s.value for s in sources))
+            for name, (target, sources) in COMMANDS.items()}
+_FINAL = frozenset({Status.CLOSED.value, Status.CANCELLED.value})
+
+
+class _Sim:
+    """One request and its journal. Each method is one service call (requests.py) at
+    time ``t``, with the same effects on status, stamps, waits and the journal."""
+
+    __slots__ = ("number", "team", "staff", "requester", "assignee", "status", "priority",
+                 "created", "updated", "last", "now", "first_response", "resolved", "closed",
+                 "waiting_on", "events", "waits", "watchers", "tags")
+
+    def __init__(self, number: int, team: str, staff: frozenset, requester: str, created: int,
+                 now: int, priority: str, tags: list, watchers: list):
+        self.number, self.team, self.staff, self.requester = number, team, staff, requester
+        self.created = self.updated = self.last = created
+        self.now, self.priority, self.tags, self.watchers = now, priority, tags, watchers
+        self.assignee = self.first_response = self.resolved = self.closed = None
+        self.waiting_on = None
+        self.status = "new"
+        self.events: list[tuple] = []     # (t, row in bulk.EVENT_COLUMNS order)
+        self.waits: list[list] = []       # [started, ended, reason, kind]
+
+    @property
+    def final(self) -> bool:
+        return self.status in _FINAL
+
+    def _event(self, t: int, actor: str, kind: str, field: str | None, from_: str | None,
+               to: str | None, message: str | None, internal: int = 0) -> None:
+        self.events.append((t, (self.number, _iso(t), actor, kind, field, from_, to, message,
+                                internal)))
+
+    def _at(self, t: int) -> int:
+        if t < self.last:
+            t = self.last
+        if t > self.now:
+            raise _Stop
+        self.last = self.updated = t
+        return t
+
+    def _staff_reply(self, actor: str) -> bool:
+        staff = actor in self.staff or actor == self.assignee
+        return staff and (actor != self.requester or self.assignee == actor)
+
+    def file(self, body: str) -> None:
+        self._event(self.created, self.requester, "filed", None, None, "new", body or None)
+
+    def reply(self, t: int, actor: str, message: str) -> None:
+        t = self._at(t)
+        self._event(t, actor, "reply", None, None, None, message)
+        staff = self._staff_reply(actor)
+        if self.status == "new" and staff:
+            self.status = "acknowledged"
+            self._event(t, actor, "status", None, "new", "acknowledged", "first reply")
+        if staff and self.first_response is None:
+            self.first_response = t
+        if self.status == "waiting" and self.waiting_on == "requester" and actor == self.requester:
+            self._apply(t, actor, "in_progress", None)
+        elif self.status == "resolved" and actor == self.requester:
+            self._apply(t, actor, "in_progress", None)
+
+    def note(self, t: int, actor: str, message: str) -> None:
+        t = self._at(t)
+        self._event(t, actor, "note", None, None, None, message, 1)
+
+    def command(self, t: int, actor: str, command: str, message: str | None = None) -> None:
+        target, sources = _TARGETS[command]
+        if self.status not in sources:
+            raise AssertionError(f"#{self.number}: cannot {command} from {self.status}")
+        self._apply(self._at(t), actor, target, message)
+
+    def _apply(self, t: int, actor: str, target: str, message: str | None) -> None:
+        if self.status == "waiting":
+            self.waits[-1][1] = t
+            self.waiting_on = None
+        if target == "waiting":
+            self.waits.append([t, None, message, "requester"])
+            self.waiting_on = "requester"
+        if target == "resolved":
+            self.resolved = t
+        if self.status == "resolved" and target == "in_progress":
+            # reopened: the resolved spell is a pause of the same resolution clock
+            self.waits.append([self.resolved, t, "resolved until reopened", "reopen"])
+            self.resolved = None
+        if target in _FINAL:
+            self.closed = t
+        self._event(t, actor, "status", None, self.status, target, message)
+        if (target == "acknowledged" or (message and target != "cancelled")) \
+                and self.first_response is None and self._staff_reply(actor):
+            self.first_response = t
+        self.status = target
+
+    def assign(self, t: int, actor: str, person: str) -> None:
+        if person == self.assignee:
+            return
+        t = self._at(t)
+        lateral = f"lateral help from outside team {self.team}" if person not in self.staff else None
+        self._event(t, actor, "assigned", None, self.assignee, person, lateral)
+        self.assignee = person
+
+    def watch(self, t: int, actor: str, person: str) -> None:
+        if person in self.watchers:
+            return
+        t = self._at(t)
+        self._event(t, actor, "watch", None, None, person, None)
+        self.watchers.append(person)
+
+    def tag(self, t: int, actor: str, tag: str) -> None:
+        if tag in self.tags:
+            return
+        t = self._at(t)
+        self._event(t, actor, "edit", "tags", None, tag, None)
+        self.tags.append(tag)
+
+    def reprioritise(self, t: int, actor: str, priority: str) -> None:
+        if priority == self.priority:
+            return
+        t = self._at(t)
+        self._event(t, actor, "edit", "priority", self.priority, priority, None)
+        self.priority = priority
+
+
+_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+_PRIORITIES = ("urgent", "high", "normal", "low")
+# business minutes: (median, spread, cap); urgent first responses are wall-clock (on call)
+_RESPONSE = {"high": (25, 0.9, 240), "normal": (80, 1.0, 960), "low": (200, 1.0, 1440)}
+_WORK = {"urgent": (120, 0.8, 600), "high": (360, 0.9, 1920), "normal": (900, 0.9, 3840),
+         "low": (1500, 0.9, 4800)}
+
+
+class _Generator:
+    """Streams the requests of the demo in creation order, each simulated up to now."""
+
+    def __init__(self, ctx: DemoContext, rng: random.Random):
+        self.ctx, self.rng = ctx, rng
+        if not _Z:
+            _Z.extend(_normal_quantiles())
+        self.zone = ZoneInfo(ZONE)
+        self.now = int(ctx.now.timestamp())
+        self.days = history_days(ctx.requests)
+        self.start = self.now - self.days * 86400
+        self.window = self.now - OPEN_WINDOW_DAYS * 86400
+        first = datetime.fromtimestamp(self.start, self.zone).date() - timedelta(days=1)
+        last = datetime.fromtimestamp(self.now, self.zone).date() + timedelta(days=120)
+        self.cal = _Calendar(first, last)
+        self.team_names = {h: n for h, n, _ in TEAMS}
+        self.first = {h: n.split()[0] for h, n, _ in PEOPLE}
+        self.primary = {h: (teams[0] if teams else None) for h, _, teams in PEOPLE}
+        members: dict[str, list[str]] = {}
+        for handle, _, teams in PEOPLE:
+            for team in teams:
+                members.setdefault(team, []).append(handle)
+        self.members = members
+        self.staff = {team: frozenset(members[team]) for team in VOLUME}
+        self.teams = sorted(VOLUME)
+        self.team_cw = _cumulative(VOLUME[t] for t in self.teams)
+        # agents: (handles, cumulative weights); the lead takes fewer requests
+        self.agents = {}
+        self.requesters = {}
+        for team in self.teams:
+            handles = members[team]
+            self.agents[team] = (handles, _cumulative(1 if h == LEADS[team] else 3 for h in handles))
+            # the platform team serves engineers; everyone else serves everyone
+            people = [h for h, _, teams in PEOPLE if teams and team not in teams
+                      and (team != "platform" or "engineering" in teams)]
+            self.requesters[team] = (people, _cumulative(1 for _ in people))
+        self.priority_cw = {id(t): t.priority_cw for ts in TEMPLATES.values() for t in ts}
+        self.recent: dict[str, list[int]] = {team: [] for team in self.teams}
+        self.by_tag: dict[str, int] = {}
+        self.pending: list[tuple] = []   # follow-ups waiting for their time: (t, seq, number)
+        self.last_pushed = 0
+        self.seq = 0
+
+    # -- small helpers
+
+    def manager_of(self, person: str, rng: random.Random) -> str:
+        manager = MANAGERS[self.primary[person]]
+        if manager == person:
+            manager = "andrei" if person != "andrei" else "maria"
+        return self.first[manager]
+
+    def recent_number(self, team: str, rng: random.Random) -> int:
+        numbers = self.recent[team]
+        return rng.choice(numbers) if numbers else 1
+
+    def minutes(self, spec: tuple[int, float, int]) -> int:
+        """A log-normal draw (median, spread) capped at ``cap`` minutes."""
+        median, spread, cap = spec
+        z = _Z[int(self.rng.random() * len(_Z))]
+        return max(1, min(cap, int(median * exp(spread * z))))
+
+    # -- arrivals
+
+    def arrivals(self, stories: list[tuple[int, Callable]]):
+        """Creation instants, oldest first: N minus the stories spread over the days by
+        weight, then placed in the day by the hour profile; stories merged in."""
+        rng, cal = self.rng, self.cal
+        n = self.ctx.requests - len(stories)
+        first_day = cal.day(self.start)
+        last_day = cal.day(self.now)
+        weights = []
+        for d in range(first_day, last_day + 1):
+            day = cal.dates[d]
+            w = 1.0 if cal.work[d] else 0.07
+            if day.month == 8 or (day.month == 12 and day.day >= 20):
+                w *= 0.6
+            w *= 0.8 + 0.4 * (d - first_day) / max(1, last_day - first_day)   # growth
+            w *= rng.uniform(0.75, 1.25)
+            lo = max(cal.base[d], self.start)
+            hi = min(cal.base[d + 1], self.now + 1)
+            w *= self._hour_mass(d, lo, hi) / self._hour_mass(d, cal.base[d], cal.base[d + 1])
+            weights.append(w)
+        total = sum(weights) or 1.0
+        story_iter = iter(sorted(stories, key=lambda s: s[0]))
+        story = next(story_iter, None)
+        cum, given = 0.0, 0
+        for i, d in enumerate(range(first_day, last_day + 1)):
+            cum += weights[i]
+            count = round(cum * n / total) - given
+            given += count
+            lo = max(cal.base[d], self.start)
+            hi = min(cal.base[d + 1], self.now + 1)
+            times = sorted(self._place(d, lo, hi) for _ in range(count)) if count else []
+            for t in times:
+                while story is not None and story[0] <= t:
+                    yield story
+                    story = next(story_iter, None)
+                yield t, None
+        while story is not None:
+            yield story
+            story = next(story_iter, None)
+
+    def _hour_mass(self, d: int, lo: int, hi: int) -> float:
+        weights = _HOURS_WORK if self.cal.work[d] else _HOURS_OFF
+        base = self.cal.base[d]
+        mass = 0.0
+        for hour, w in enumerate(weights):
+            a, b = max(lo, base + hour * 3600), min(hi, base + hour * 3600 + 3600)
+            if b > a:
+                mass += w * (b - a) / 3600
+        return mass or 1e-9
+
+    def _place(self, d: int, lo: int, hi: int) -> int:
+        cal, rng = self.cal, self.rng
+        cum = _CUM_WORK if cal.work[d] else _CUM_OFF
+        base = cal.base[d]
+        for _ in range(20):
+            hour = bisect_right(cum, rng.random() * cum[-1])
+            t = base + hour * 3600 + rng.randrange(3600)
+            if lo <= t < hi:
+                return t
+        return rng.randrange(lo, hi)
+
+    # -- one request
+
+    def natural(self, number: int, created: int) -> tuple[_Sim, Template, _Text, str, str, dict]:
+        rng = self.rng
+        team = self.teams[bisect_right(self.team_cw, rng.random() * self.team_cw[-1])]
+        tpl = rng.choice(TEMPLATES[team])
+        people, cw = self.requesters[team]
+        requester = people[bisect_right(cw, rng.random() * cw[-1])]
+        cw = self.priority_cw[id(tpl)]
+        priority = _PRIORITIES[bisect_right(cw, rng.random() * cw[-1])]
+        x = _Text(self, requester, created, team)
+        title = x(rng.choice(tpl.titles))
+        body = x(rng.choice(tpl.bodies))
+        channel = "mail" if rng.random() < MAIL_SHARE[team] else "cli"
+        if channel == "mail":
+            body = f"Hi {self.team_names[team]},\n\n{body}\n\nThanks,\n{x['first']}"
+        fields = {key: x(value) for key, value in tpl.fields}
+        watchers = []
+        if rng.random() < 0.08:
+            mates = [h for h in self.members.get(self.primary[requester], ()) if h != requester]
+            if mates:
+                watchers.append(rng.choice(mates))
+        sim = _Sim(number, team, self.staff[team], requester, created, self.now, priority,
+                   list(tpl.tags), watchers)
+        sim.file(body)
+        return sim, tpl, x, title, channel, fields
+
+    def live(self, sim: _Sim, tpl: Template, x: _Text) -> _Sim:
+        """Simulate until the clock; requests older than the open window always finish
+        (a second, brisker life replaces one that would still be open)."""
+        snapshot = (list(sim.events), list(sim.tags), list(sim.watchers), sim.priority)
+        try:
+            self._life(sim, tpl, x, hurry=False)
+        except _Stop:
+            pass
+        if sim.created < self.window and not sim.final:
+            sim.events, sim.tags, sim.watchers, sim.priority = (
+                list(snapshot[0]), list(snapshot[1]), list(snapshot[2]), snapshot[3])
+            sim.status, sim.waits, sim.waiting_on = "new", [], None
+            sim.assignee = sim.first_response = sim.resolved = sim.closed = None
+            sim.last = sim.updated = sim.created
+            try:
+                self._life(sim, tpl, x, hurry=True)
+            except _Stop:
+                pass
+        return sim
+
+    def _life(self, s: _Sim, tpl: Template, x: _Text, hurry: bool) -> None:
+        rng, cal = self.rng, self.cal
+        c, req, team = s.created, s.requester, s.team
+        if not hurry and rng.random() < 0.025:      # withdrawn before anyone answered
+            s.command(cal.add(c, rng.randint(5, 400)), req, "cancel", rng.choice(CANCELS))
+            return
+        handles, cw = self.agents[team]
+        agent = handles[bisect_right(cw, rng.random() * cw[-1])]
+        if not hurry and rng.random() < 0.025 and team in HELPERS:
+            helper = rng.choice(HELPERS[team])       # lateral help: they take it themselves
+            if helper != req:
+                agent = helper
+        x["agent"] = self.first[agent]
+        response = 0
+        if s.priority == "urgent":
+            t = c + rng.randint(240, 2400)           # on call, even out of hours
+        else:
+            response = self.minutes(_RESPONSE[s.priority])
+            if hurry:
+                response = min(120, response)
+            t = cal.add(c, response)
+        style = rng.random()
+        lead = LEADS[team]
+        if agent in s.staff and agent != lead and style < 0.25:
+            s.assign(min(t, cal.add(c, rng.randint(2, 40))), lead, agent)
+            style = 1.0                               # assigned: nobody takes it again
+        if not hurry and response > 360 and rng.random() < 0.35:
+            s.reply(cal.add(c, response * 2 // 3), req, rng.choice(NUDGES))
+        if style < 0.92 or agent not in s.staff:
+            s.assign(t, agent, agent)
+        t += rng.randint(20, 300)
+        first = rng.random()
+        if first < 0.55:
+            s.reply(t, agent, x(rng.choice(FIRST_REPLIES)))
+        elif first < 0.85:
+            s.command(t, agent, "ack", x(rng.choice(ACKS)))
+        else:
+            s.command(t, agent, "start", x(rng.choice(STARTS)))
+        if s.status == "acknowledged":
+            s.command(cal.add(s.last, rng.randint(5, 240)), agent, "start")
+        work = self.minutes(_WORK[s.priority])
+        if hurry:
+            work = min(work, 480)
+        roll = rng.random()
+        waits = 0 if hurry else 1 if roll < 0.32 else 2 if roll < 0.4 else 0
+        qas = list(tpl.qa) + [rng.choice(GENERIC_QA)]
+        for i in range(waits):
+            t = cal.add(s.last, max(5, work // (waits + 2)))
+            if rng.random() < 0.25:
+                s.note(t, agent, x(rng.choice(tpl.notes or NOTES)))
+            question, answer = qas[min(i, len(qas) - 1)]
+            s.command(t + rng.randint(30, 900), agent, "wait", x(question))
+            roll = rng.random()
+            if roll < 0.5:
+                t = cal.add(s.last, self.minutes((90, 1.0, 480)))
+            elif roll < 0.94:
+                t = cal.add(s.last, rng.randint(480, 1440))
+            else:                                     # never answered
+                s.command(cal.add(s.last, rng.randint(5 * 480, 8 * 480)), agent, "resolve",
+                          rng.choice(GHOSTS))
+                self._close(s, hurry)
+                return
+            s.reply(t, req, x(answer))
+        half = cal.add(s.last, work // 2)
+        if not hurry:
+            if rng.random() < 0.3:
+                s.note(half, agent, x(rng.choice(tpl.notes + NOTES)))
+            if rng.random() < 0.2:
+                s.reply(half + rng.randint(60, 1800), agent, rng.choice(PROGRESS))
+            if rng.random() < 0.06:
+                s.tag(half, agent, rng.choice(("recurring", "needs-vendor", "docs", "quick-win")))
+            if rng.random() < 0.04 and s.priority in ("normal", "high"):
+                s.reprioritise(half, agent, "high" if s.priority == "normal" else "normal")
+            if rng.random() < 0.05:
+                mates = [h for h in self.members.get(self.primary[req], ()) if h != req]
+                if mates:
+                    who = rng.choice(mates)
+                    s.watch(half, who, who)
+            if rng.random() < 0.015:                  # cancelled while being worked
+                if rng.random() < 0.5:
+                    s.command(half + 600, agent, "cancel", f"Duplicate of #{x['dup']}, "
+                              "continuing there.")
+                else:
+                    s.command(half + 600, req, "cancel", rng.choice(CANCELS))
+                return
+        s.command(cal.add(s.last, max(5, work - work // 2)), agent, "resolve",
+                  x(rng.choice(tpl.fixes)))
+        if not hurry and rng.random() < 0.04:        # the requester says it isn't fixed
+            s.reply(cal.add(s.last, rng.randint(30, 1200)), req, rng.choice(REOPENS))
+            s.command(cal.add(s.last, self.minutes((180, 0.8, 960))), agent, "resolve",
+                      x(rng.choice(tpl.fixes)))
+        self._close(s, hurry)
+
+    def _close(self, s: _Sim, hurry: bool) -> None:
+        rng, cal = self.rng, self.cal
+        auto = cal.cron_after(s.resolved + AUTOCLOSE_DAYS * 86400)
+        if rng.random() < 0.35:
+            t = cal.add(s.resolved, rng.randint(5, 900))
+            if t < auto:
+                thanks = rng.choice(THANKS) if rng.random() < 0.6 else None
+                s.command(t, s.requester, "close", thanks)
+                return
+        s.command(auto, AUTOMATION, "close",
+                  f"closed automatically {AUTOCLOSE_DAYS} days after resolution")
+        if not hurry and rng.random() < 0.025:
+            when = cal.add(s.closed, rng.randint(60, 2400))
+            if when <= self.now:
+                self.seq += 1
+                heapq.heappush(self.pending, (when, self.seq, s.number))
+                self.last_pushed = s.number
+
+    # -- the showcase: the mockups' requests, at fixed places relative to the clock
+
+    def stories(self) -> list[tuple[int, Callable]]:
+        if self.ctx.requests < 50:
+            return []
+        cal, now = self.cal, self.now
+        out = []
+        d2 = cal.workday_before(now, 2)
+        out.append((cal.at(d2, 9, 30), self._story_vpn))
+        out.append((cal.back(now, 230), self._story_quota))
+        d5 = cal.workday_before(now, 5)
+        out.append((cal.at(d5, 8, 50), self._story_badges))
+        d1 = cal.workday_before(now, 1)
+        out.append((cal.at(d1, 16, 10), self._story_new_starter))
+        d3 = cal.workday_before(now, 3)
+        out.append((cal.at(d3, 14, 5), self._story_payroll_export))
+        # distinct instants, all inside the history and before the clock
+        seen, kept = set(), []
+        for t, fn in out:
+            if self.start <= t < now and t not in seen:
+                seen.add(t)
+                kept.append((t, fn))
+        return kept
+
+    def _story_vpn(self, number: int, c: int):
+        """The request of the `request show` mockup: a reply, a wait on the requester,
+        the answer that resumes it, an internal note. In progress."""
+        cal = self.cal
+        related = self.by_tag.get("vpn")
+        body = ("Hi IT Service Desk,\n\nSince the update my VPN drops every hour, and I lose "
+                "the CRM session each time. It happens at home and at the client's office.\n\n"
+                "Thanks,\nMihai")
+        s = _Sim(number, "it", self.staff["it"], "mihai", c, self.now, "high", ["remote", "vpn"],
+                 ["maria"])
+        s.file(body)
+        d = cal.day(c)
+        nxt = d + 1
+        while not cal.work[nxt]:
+            nxt += 1
+        s.assign(cal.at(d, 11, 0), "jim", "jim")
+        s.reply(cal.at(d, 11, 2), "jim", "Hi Mihai, looking at it now. Which client version "
+                "do you have?")
+        s.command(cal.at(nxt, 10, 40), "jim", "wait", "Which VPN client version?")
+        s.reply(cal.at(nxt, 15, 20), "mihai", "Version 5.2.1")
+        note = (f"Same as #{related} — the gateway's idle timeout" if related
+                else "Looks like the gateway's idle timeout")
+        s.note(cal.at(nxt, 15, 31), "jim", note)
+        return s, "VPN drops every hour", "it/network", "mail", {"asset": "LT-4471"}
+
+    def _story_quota(self, number: int, c: int):
+        cal = self.cal
+        s = _Sim(number, "it", self.staff["it"], "maria", c, self.now, "normal",
+                 ["quota", "storage"], [])
+        s.file("The Sales shared drive is full and nobody can save the quarter-end "
+               "forecasts. Can we get more space today?")
+        s.assign(cal.add(c, 35), "alina", "alina")
+        s.reply(cal.add(c, 40), "alina", "Hi Maria, I can see it: 199 GB of 200 used.")
+        s.command(cal.add(c, 90), "alina", "wait",
+                  "Can you archive the 2024 exports first? They take 40 GB.")
+        return s, "Shared drive quota for Sales", "it/storage", "cli", {"share": "Sales"}
+
+    def _story_badges(self, number: int, c: int):
+        cal = self.cal
+        s = _Sim(number, "facilities", self.staff["facilities"], "raluca", c, self.now, "urgent",
+                 ["access", "badge"], ["omar"])
+        s.file("None of the badges work at gate B since 08:30; people are queuing outside and "
+               "security is letting them in by hand.")
+        d = cal.day(c)
+        s.assign(cal.at(d, 9, 2), "sorin", "sorin")
+        s.command(cal.at(d, 9, 5), "sorin", "ack", "On my way to gate B.")
+        s.command(cal.at(d, 9, 30), "sorin", "start")
+        s.note(cal.at(d, 11, 15), "sorin", "Controller board fried — vendor visit booked.")
+        s.reply(cal.at(d, 11, 20), "sorin", "Gate B runs on a temporary controller; badges work "
+                "but the turnstile is slow until the vendor replaces the board.")
+        return s, "Badge readers down at gate B", "facilities/access", "cli", {"gate": "B"}
+
+    def _story_new_starter(self, number: int, c: int):
+        s = _Sim(number, "it", self.staff["it"], "ioana", c, self.now, "normal",
+                 ["laptop", "onboarding"], ["luiza"])
+        s.file("Sara Lindqvist joins Marketing next Monday. Please prepare a laptop with the "
+               "standard image plus Figma, and accounts in the Marketing groups.")
+        return (s, "New starter laptop for Sara Lindqvist", "it/onboarding", "mail",
+                {"start_date": "next Monday"})
+
+    def _story_payroll_export(self, number: int, c: int):
+        cal = self.cal
+        s = _Sim(number, "it", self.staff["it"], "ana", c, self.now, "high", ["payroll"], [])
+        s.file("The payroll export to the bank fails on the second run with 'duplicate batch "
+               "id'. The first run works. We pay salaries on Friday.")
+        s.command(cal.add(c, 15), "elena", "ack",
+                  "Looking into it with the payroll vendor's logs.")
+        return s, "Payroll export fails on 2nd run", "it/software", "cli", {}
+
+    # -- follow-ups
+
+    def follow_up(self, number: int, created: int, old: dict) -> _Sim:
+        """A requester replied to a closed request: the reply files a new one, linked."""
+        message = self.rng.choice(FOLLOW_UPS)
+        s = _Sim(number, old["team"], self.staff[old["team"]], old["requester"], created,
+                 self.now, old["priority"], list(old["tags"]), [])
+        s.file(message)
+        s._event(created, old["requester"], "link", "follow_up", None, str(old["number"]),
+                 f"follow-up to #{old['number']} (closed)")
+        return s
+
+
+class _Timeline:
+    """Journal events and waits from many requests, released in time order.
+
+    Each request's rows are known when it is simulated, but they happen over its life;
+    they are released once the next request's creation instant passes them, so event ids
+    follow time across the whole desk, as they do when the services write them. Rows
+    sit in buckets of 2^BITS seconds, sorted when the bucket is released (cheaper than
+    a heap: one append per row).
+    """
+
+    BITS = 9
+
+    def __init__(self) -> None:
+        self.buckets: dict[int, list[tuple]] = {}
+        self.next_key = None        # the first bucket not yet released
+        self.seq = 0
+
+    def add(self, t: int, row: tuple) -> None:
+        self.seq += 1
+        key = t >> self.BITS
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            self.buckets[key] = [(t, self.seq, row)]
+        else:
+            bucket.append((t, self.seq, row))
+
+    def release(self, until: int, events: list, waits: list) -> None:
+        """Move every row strictly before ``until``'s bucket to the insert buffers (no
+        row can arrive there any more: new rows are never older than ``until``)."""
+        end = until >> self.BITS
+        key = self.next_key if self.next_key is not None else end
+        if self.buckets and key < end:
+            if len(self.buckets) < end - key:
+                keys = sorted(k for k in self.buckets if k < end)
+            else:
+                keys = [k for k in range(key, end) if k in self.buckets]
+            for k in keys:
+                for _, _, row in sorted(self.buckets.pop(k)):
+                    (events if len(row) == 9 else waits).append(row)
+        self.next_key = end
+
+    def release_all(self, events: list, waits: list) -> None:
+        if self.buckets:
+            self.release(max(self.buckets) + 1 << self.BITS, events, waits)
+
+
+def build_requests(ctx: DemoContext) -> None:
+    """N requests with their journals, simulated up to the clock and bulk-inserted in
+    chunks (all inside the one transaction of the build)."""
+    gen = _Generator(ctx, ctx.rng("requests"))
+    total = ctx.requests
+    conn = ctx.conn
+    requests_buf: list[tuple] = []
+    tags_buf: list[tuple] = []
+    watchers_buf: list[tuple] = []
+    links_buf: list[tuple] = []
+    events_buf: list[tuple] = []
+    waits_buf: list[tuple] = []
+    timeline = _Timeline()
+    closed_info: dict[int, dict] = {}   # what a follow-up needs of a closed request
+    showcase: dict[str, int] = {}
+    busiest = (0, 1)
+
+    def flush() -> None:
+        # requests first: the events and waits released so far point at them
+        bulk.insert_requests(conn, requests_buf)
+        bulk.insert_tags(conn, tags_buf)
+        bulk.insert_watchers(conn, watchers_buf)
+        bulk.insert_links(conn, links_buf)
+        bulk.insert_events(conn, events_buf)
+        bulk.insert_waits(conn, waits_buf)
+        for buf in (requests_buf, tags_buf, watchers_buf, links_buf, events_buf, waits_buf):
+            buf.clear()
+
+    number = 0
+    for created, story in gen.arrivals(gen.stories()):
+        timeline.release(created, events_buf, waits_buf)
+        number += 1
+        type_ = None
+        if story is not None:
+            sim, title, type_, channel, fields = story(number, created)
+            showcase[story.__name__.removeprefix("_story_")] = number
+        elif gen.pending and gen.pending[0][0] <= created:
+            _, _, old_number = heapq.heappop(gen.pending)
+            old = closed_info.pop(old_number)
+            sim = gen.follow_up(number, created, old)
+            tpl, x = old["tpl"], _Text(gen, old["requester"], created, old["team"])
+            title = old["title"] if old["title"].lower().startswith("follow-up") \
+                else f"Follow-up: {old['title']}"
+            title, type_, channel, fields = title[:200], old["type"], old["channel"], {}
+            links_buf.append((number, old_number, "follow_up", _iso(created), sim.requester))
+            timeline.add(created, (old_number, _iso(created), sim.requester, "link", "follow_up",
+                                   None, str(number), f"a reply after closed filed #{number}", 0))
+            gen.live(sim, tpl, x)
+        else:
+            sim, tpl, x, title, channel, fields = gen.natural(number, created)
+            type_ = tpl.type
+            gen.live(sim, tpl, x)
+        if gen.last_pushed == number:     # its requester will reply after closure
+            closed_info[number] = {
+                "number": number, "team": sim.team, "requester": sim.requester,
+                "priority": sim.priority, "tags": sorted(sim.tags), "tpl": tpl,
+                "title": title, "type": type_, "channel": channel}
+        for tag in sim.tags:
+            gen.by_tag[tag] = number
+        recent = gen.recent[sim.team]
+        recent.append(number)
+        if len(recent) > 30:
+            del recent[0]
+        if story is None and len(sim.events) > busiest[0]:
+            busiest = (len(sim.events), number)
+        requests_buf.append((
+            number, title, sim.events[0][1][7] or "", sim.status, sim.priority,
+            _RANK[sim.priority], sim.team, type_, sim.requester, sim.assignee,
+            json.dumps(fields, sort_keys=True) if fields else "{}", channel,
+            sim.waiting_on, _iso(created), _iso(sim.updated),
+            _iso(sim.first_response) if sim.first_response is not None else None,
+            _iso(sim.resolved) if sim.resolved is not None else None,
+            _iso(sim.closed) if sim.closed is not None else None,
+        ))
+        tags_buf.extend((number, tag) for tag in sorted(set(sim.tags)))
+        watchers_buf.extend((number, who) for who in sorted(set(sim.watchers)))
+        for t, row in sim.events:
+            timeline.add(t, row)
+        for started, ended, reason, kind in sim.waits:
+            timeline.add(started, (number, _iso(started), None if ended is None else _iso(ended),
+                                   None, reason, kind))
+        if number % CHUNK == 0:
+            flush()
+            if ctx.progress:
+                ctx.progress(number, total)
+    timeline.release_all(events_buf, waits_buf)
+    flush()
+    if ctx.progress:
+        ctx.progress(number, total)
+    ctx.facts["requests"] = {
+        "count": number, "history_days": gen.days, "showcase": showcase,
+        "interesting": showcase.get("vpn", busiest[1]),
+    }
+
+
+# -- the tour ---------------------------------------------------------------------------
+
+def tour_basics(ctx: DemoContext) -> list[TourStep]:
+    facts = ctx.facts["requests"]
+    number = facts["interesting"]
+    return [
+        TourStep(f"isvc request show {number}",
+                 "one request's journal: first reply, a wait on the requester, the answer "
+                 "that resumes it, an internal note"),
+        TourStep("isvc queue --mine", f"what {DEMO_USER} (you, in this demo) is working on"),
+        TourStep("isvc request list --status waiting", "everything waiting on a requester"),
+        TourStep("isvc request list --team payroll --since 14d", "a fortnight of Payroll's requests"),
+        TourStep("isvc queue hr", "People & HR's queue"),
+        TourStep("isvc team list", "teams with their members and open requests"),
+        TourStep("isvc person list", f"who is who ({' and '.join(ADMINS)} are admins)"),
+        TourStep("isvc db status", "the file and what it holds"),
+    ]
+
+
+BUILD_STEPS: list[Callable[[DemoContext], None]] = [build_org, build_requests]
+TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics]
