@@ -46,24 +46,11 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
     if not view.rows:
         con.print("  Nothing open here. ", style="green")
         return
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
-    # Fixed columns keep their width; the title gives way on a narrow terminal.
-    number_width = max(len(str(r.number)) for r in view.rows)
-    table.add_column("#", justify="right", style="bold", no_wrap=True, min_width=number_width)
-    table.add_column("age", justify="right", no_wrap=True, min_width=3)
-    table.add_column("pri", no_wrap=True, min_width=6)
-    table.add_column("status", no_wrap=True, min_width=12)
-    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1, min_width=12)
-    if not view.team:
-        table.add_column("team", no_wrap=True)
-    table.add_column("requester", no_wrap=True, overflow="ellipsis", min_width=9, max_width=12)
-    table.add_column("owner", no_wrap=True, overflow="ellipsis", min_width=7, max_width=10)
     clocks = view.extra.get("clocks", {})
     with_due = any(clocks.get(r.number) for r in view.rows)
     if with_due:
         from isvc.render.sla_views import due_cell
-
-        table.add_column("due (business time)", no_wrap=True, min_width=24)
+    rows = []
     for req in view.rows:
         cells = [str(req.number), age(req.created_at, now), _priority_text(req.priority.value),
                  _status_text(req.status), req.title]
@@ -73,6 +60,24 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
         if with_due:
             row_clocks = clocks.get(req.number) or {}
             cells.append(due_cell(row_clocks, row_clocks.get("day_minutes", 480)))
+        rows.append(cells)
+    headers = ["#", "age", "pri", "status", "title"] + ([] if view.team else ["team"]) + [
+        "requester", "owner"] + (["due (business time)"] if with_due else [])
+    caps = {"requester": 12, "owner": 10}
+    widths = [min(caps.get(h, 99), max(len(h), *(len(Text(c).plain if isinstance(c, str) else c.plain)
+                                                   for c in (row[i] for row in rows))))
+              for i, h in enumerate(headers)]
+    # Every column keeps its natural width; the title alone gives way on a narrow terminal.
+    title_at = headers.index("title")
+    others = sum(w for i, w in enumerate(widths) if i != title_at) + 3 * (len(headers) - 1)
+    title_width = max(12, min(widths[title_at], con.width - others))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
+    for i, header in enumerate(headers):
+        table.add_column(header, no_wrap=True, overflow="ellipsis",
+                         justify="right" if header in ("#", "age") else "left",
+                         style="bold" if header == "#" else None,
+                         width=title_width if i == title_at else widths[i])
+    for cells in rows:
         table.add_row(*cells)
     con.print(table)
     parts = [f"{s.label} {counts.get(s.value, 0)}" for s in OPEN_STATUSES]
