@@ -55,8 +55,6 @@ def read_file(path: Path | None = None) -> dict:
 
 def load() -> dict:
     config = _merge(DEFAULTS, read_file())
-    if os.environ.get("ISVC_USER"):
-        config["user_from_env"] = os.environ["ISVC_USER"]
     if os.environ.get("ISVC_TZ"):
         config["tz"] = os.environ["ISVC_TZ"]
     return config
@@ -66,7 +64,7 @@ def get_key(config: dict, dotted: str) -> Any:
     node: Any = config
     for part in dotted.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise InvalidInput(f"unknown config key {dotted!r}; see `isvc config list`")
+            raise InvalidInput(f"unknown config key {dotted!r}; see `isvc config show`")
         node = node[part]
     return node
 

@@ -52,6 +52,10 @@ def config_set(
         from isvc.render.humanize import viewer_zone
 
         viewer_zone(value)
+    if key == "requests.default_priority":
+        from isvc.domain.models import parse_priority
+
+        value = parse_priority(value).value  # refuse now, not on every later `request new`
     path = config.write_key(key, value)
     info(f"Set {key} = {value!r} in {path}.")
 

@@ -34,7 +34,7 @@ def db_init(
     conn = database.init(path, shared, admin, actor, to_iso(clock.now()))
     conn.close()
     what = "Updated" if existed else "Created"
-    mode = f"shared with group {shared}" if shared else "personal (mode 0600)"
+    mode = f"shared with group {shared}" if shared else "personal, mode 0600"
     info(f"{what} {path} ({mode}).")
 
 

@@ -45,12 +45,14 @@ def person_edit(
     remove_team: Annotated[list[str], typer.Option("--remove-team", help="Remove from this team.")] = [],
     primary: Annotated[Optional[str], typer.Option("--primary", help="Make this the primary (customer) team.")] = None,
     leaderboard: Annotated[Optional[bool], typer.Option("--leaderboard/--no-leaderboard", help="Appear on leaderboards or not.")] = None,
+    active: Annotated[Optional[bool], typer.Option("--active", help="Reactivate a deactivated person (admins).")] = None,
 ) -> None:
     """Change a person's name, email, teams or primary team."""
     from isvc.services import directory
 
     person = directory.edit_person(desk(), handle, name=name, email=email, add_teams=team,
-                                   remove_teams=remove_team, primary=primary, leaderboard=leaderboard)
+                                   remove_teams=remove_team, primary=primary, leaderboard=leaderboard,
+                                   active=active)
     info(f"Updated {person.handle}: teams {', '.join(person.teams) or '—'} (primary {person.primary_team or '—'}).")
 
 

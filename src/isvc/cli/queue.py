@@ -15,7 +15,7 @@ def queue(
     team: Annotated[Optional[str], typer.Argument(help="Team handle (default: all teams).")] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Only requests assigned to me.")] = False,
     status: Annotated[Optional[str], typer.Option("--status", "-s", help="Only this open status.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many rows.")] = 25,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many rows.", max=2**63 - 1)] = 25,
     json_: JsonOpt = False,
     format_: FormatOpt = None,
 ) -> None:

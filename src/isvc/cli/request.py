@@ -11,7 +11,8 @@ from isvc.render.output import info
 
 app = typer.Typer(add_completion=False, help="Requests: file them, work them, close them.", no_args_is_help=True)
 
-NumberArg = Annotated[int, typer.Argument(help="Request number.", min=1)]
+SQLITE_MAX_INT = 2**63 - 1  # larger numbers would reach SQLite as an OverflowError traceback
+NumberArg = Annotated[int, typer.Argument(help="Request number.", min=1, max=SQLITE_MAX_INT)]
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="A public message to the requester.")]
 
 
@@ -116,7 +117,7 @@ def request_list(
     since: Annotated[Optional[str], typer.Option("--since", help="Created since: 30d, 12h, 2w or a date.")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Created before: 30d, 12h, 2w or a date.")] = None,
     sort: Annotated[str, typer.Option("--sort", help="Keys: number, created, updated, priority, status, team, title; prefix - to reverse.")] = "-number",
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="At most this many.")] = 50,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="At most this many.", max=SQLITE_MAX_INT)] = 50,
     json_: JsonOpt = False,
     format_: FormatOpt = None,
 ) -> None:
@@ -181,7 +182,7 @@ for _name, (_help, _done, _example) in _TRANSITIONS.items():
 
 @app.command("autoclose", epilog="Example (cron, daily): isvc request autoclose --days 5")
 def request_autoclose(
-    days: Annotated[Optional[int], typer.Option("--days", help="Close requests resolved at least this many days ago (default: config requests.autoclose_days).")] = None,
+    days: Annotated[Optional[int], typer.Option("--days", help="Close requests resolved at least this many days ago (default: config requests.autoclose_days).", max=36500)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be closed.")] = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -291,7 +292,7 @@ def request_edit(
 @app.command("redact", epilog='Example: isvc request redact 412 1093 --reason "pasted a password"')
 def request_redact(
     number: NumberArg,
-    event: Annotated[int, typer.Argument(help="Event id (see `isvc request show N --json`).")],
+    event: Annotated[int, typer.Argument(help="Event id (see `isvc request show N --json`).", min=1, max=SQLITE_MAX_INT)],
     reason: Annotated[str, typer.Option("--reason", help="Why the text is removed.")],
 ) -> None:
     """Replace a journal entry's text (admins only; the redaction is journaled)."""

@@ -46,7 +46,10 @@ def parse_targets(spec: str, day_minutes: int, what: str) -> dict[str, int]:
                 f"{what} {part!r}: use priority=target pairs, e.g. urgent=1h,high=4h,normal=1d,low=2d")
         if key in targets:
             raise InvalidInput(f"{what}: {key} is given twice")
-        targets[key] = parse_target(value, day_minutes)
+        try:
+            targets[key] = parse_target(value, day_minutes)
+        except InvalidInput as exc:  # name the option and priority, not only the value
+            raise InvalidInput(f"{what} {key}: {exc}") from None
     missing = [p for p in PRIORITIES if p not in targets]
     if missing:
         raise InvalidInput(f"{what} has no target for {', '.join(missing)}; give all of: {', '.join(PRIORITIES)}")

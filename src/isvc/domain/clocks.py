@@ -60,8 +60,12 @@ def _one(cal: Calendar, created: datetime, target: int | None, stopped: str | No
     stop = parse_iso(stopped) if stopped else None
     breach = old_breach
     # A breach recorded while the clock ran stays recorded (§7), even if this
-    # recomputation (a priority or agreement change) moves the due time later.
-    if breach is None and old_due and running and now > parse_iso(old_due):
+    # recomputation (a priority or agreement change) moves the due time later. An old
+    # due time inside a pause (the resolved spell before a reopen) passed while the
+    # clock stood still: that is no breach.
+    if (breach is None and old_due and running and now > parse_iso(old_due)
+            and not any(s <= parse_iso(old_due) and (e is None or parse_iso(old_due) < e)
+                        for s, e in pauses)):
         breach = old_due
     if breach is None and due is not None:
         if (stop is None and running and now > due) or (stop is not None and stop > due):
@@ -120,6 +124,15 @@ def status(row: dict, clock: str, cal: Calendar, pauses: list[bt.Pause],
         stopped = row.get("resolved_at") if row["status"] in ("resolved", "closed") else None
     if row["status"] == "cancelled":
         stopped = stopped or row.get("closed_at")
-    return bt.clock_status(cal, parse_iso(row["created_at"]), target, now,
-                           parse_iso(stopped) if stopped else None, pauses,
-                           row.get("at_risk_percent") or 80)
+    st = bt.clock_status(cal, parse_iso(row["created_at"]), target, now,
+                         parse_iso(stopped) if stopped else None, pauses,
+                         row.get("at_risk_percent") or 80)
+    met, due, elapsed = (row.get(f"{prefix}_{k}") for k in ("met", "due_at", "elapsed"))
+    if stopped and met is not None and due and elapsed is not None:
+        # A stopped clock shows the verdict recorded when it stopped (§7): a later calendar
+        # edit must not rewrite it, and a breach recorded before a re-target stays a breach.
+        from dataclasses import replace
+
+        st = replace(st, due=parse_iso(due), elapsed_minutes=elapsed,
+                     remaining_minutes=target - elapsed, state="met" if met else "breached")
+    return st

@@ -50,7 +50,7 @@ def parse_since(text: str, now: datetime, *, what: str = "--since") -> datetime:
             return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
         except ValueError:
             pass
-    elif "t" in value:
+    elif re.match(r"\d{4}-\d{2}-\d{2}t", value):  # an instant; a word like "yesterday" is not
         return parse_iso(text, what=what)
     raise InvalidInput(
         f"{what} {text!r} is not understood; use a span like 30d, 12h, 2w or a date like 2026-11-01"

@@ -2,7 +2,7 @@
 
 Roles are relations between the acting person and one request:
 - agent: a member of the request's provider team, or its assignee (lateral helpers
-  become agents of what they take)
+  become agents of what they take; a requester who takes their own request does not)
 - requester, watcher: the colleague served, and people following along
 - admin: everything (a desk with no admins configured treats everyone as admin)
 - anyone: every person on the desk
@@ -36,7 +36,7 @@ RULES: dict[str, frozenset[str]] = {
 
 _ROLE_WORDS = {
     "admin": "an admin",
-    "agent": "members of team {team} or the assignee",
+    "agent": "members of team {team}, the assignee",
     "requester": "the requester ({requester})",
     "watcher": "a watcher",
     "anyone": "anyone",
@@ -47,7 +47,8 @@ def roles_of(handle: str, teams: set[str], is_admin: bool, req: Request) -> set[
     roles = {"anyone"}
     if is_admin:
         roles.add("admin")
-    if req.team in teams or req.assignee == handle:
+    # A requester who owns their own request is still its requester: no internal notes.
+    if req.team in teams or (req.assignee == handle and req.requester != handle):
         roles.add("agent")
     if req.requester == handle:
         roles.add("requester")
@@ -64,7 +65,8 @@ def require(action: str, roles: set[str], req: Request, actor: str, verb: str | 
     if can(action, roles):
         return
     allowed = [r for r in ("agent", "requester", "watcher", "admin") if r in RULES[action]]
-    who = ", ".join(_ROLE_WORDS[r].format(team=req.team, requester=req.requester) for r in allowed)
+    words = [_ROLE_WORDS[r].format(team=req.team, requester=req.requester) for r in allowed]
+    who = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     raise PermissionDenied(
         f"only {who} may {verb or action} #{req.number}; you are {actor}"
     )

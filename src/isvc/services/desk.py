@@ -50,7 +50,11 @@ class Desk:
 
         Call inside the write transaction of the command that acts.
         """
-        if not directory.person_exists(self.conn, self.actor):
+        person = directory.get_person(self.conn, self.actor)
+        if person is not None and not person.active:
+            raise PermissionDenied(f"{self.actor} is deactivated; an admin can reactivate them "
+                                   f"with `isvc person edit {self.actor} --active`")
+        if person is None:
             directory.insert_person(self.conn, Person(handle=self.actor, name=self.actor), self.now_iso)
             directory.audit(self.conn, self.now_iso, self.actor, "person.auto_create", self.actor,
                             {"reason": "first use"})

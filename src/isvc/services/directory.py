@@ -104,11 +104,12 @@ def add_person(desk: Desk, handle: str, name: str | None, email: str | None,
 
 def edit_person(desk: Desk, handle: str, *, name: str | None = None, email: str | None = None,
                 add_teams: list[str] = (), remove_teams: list[str] = (),
-                primary: str | None = None, leaderboard: bool | None = None) -> Person:
+                primary: str | None = None, leaderboard: bool | None = None,
+                active: bool | None = None) -> Person:
     email = _check_email(email)
     with write(desk.conn):
         handle = require_person(desk, handle)
-        if handle != desk.actor or add_teams or remove_teams or primary:
+        if handle != desk.actor or add_teams or remove_teams or primary or active is not None:
             desk.require_admin("edit other people or team memberships")
         changes: dict = {}
         if name:
@@ -120,6 +121,9 @@ def edit_person(desk: Desk, handle: str, *, name: str | None = None, email: str 
             changes["email"] = email
         if leaderboard is not None:
             changes["leaderboard"] = int(leaderboard)
+        if active is not None:
+            desk.require_admin("reactivate or deactivate people")
+            changes["active"] = int(active)
         for team in add_teams:
             directory.add_membership(desk.conn, handle, require_team(desk, team))
         for team in remove_teams:

@@ -14,6 +14,7 @@ from isvc.errors import InvalidInput, NotFound
 from isvc.services import access
 from isvc.services.desk import Desk
 from isvc.services.directory import require_person, require_team
+from isvc.store import directory
 from isvc.store import requests as store
 from isvc.store.db import write
 
@@ -86,7 +87,10 @@ def _roles(desk: Desk, req: Request) -> set[str]:
 def _is_staff_reply(desk: Desk, req: Request) -> bool:
     """SLA-SPEC §7: only a provider-team member (or the assignee) who is not the requester
     stops the first-response clock; an assignee who is also the requester counts."""
-    staff = req.team in desk.teams_of() or req.assignee == desk.actor
+    team_member = req.team in desk.teams_of()
+    # a lateral helper who owns the request speaks for the team; a requester who took their
+    # own request does not (no answering oneself to stop the clock)
+    staff = team_member or (req.assignee == desk.actor and desk.actor != req.requester)
     return staff and (desk.actor != req.requester or req.assignee == desk.actor)
 
 
@@ -305,6 +309,8 @@ def assign(desk: Desk, number: int, person: str | None, *, take: bool = False) -
         else:
             access.require("assign", roles, req, desk.actor)
             person = require_person(desk, person) if person else None
+            if person and not directory.get_person(desk.conn, person).active:
+                raise InvalidInput(f"{person} is deactivated; assign #{number} to someone active")
         desk.ensure_actor()
         if req.status in lifecycle.FINAL:
             raise InvalidInput(f"#{number} is {req.status.label}; it can no longer be assigned")
@@ -422,6 +428,7 @@ def autoclose(desk: Desk, days: int | None = None, dry_run: bool = False) -> lis
     if dry_run:
         return store.resolved_before(desk.conn, cutoff)
     with write(desk.conn):
+        desk.require_admin("close requests automatically (run autoclose)")
         numbers = store.resolved_before(desk.conn, cutoff)
         if numbers:
             desk.ensure_actor()

@@ -44,6 +44,8 @@ def recompute(conn: sqlite3.Connection, numbers: list[int], now: datetime,
         row = store.clock_inputs(conn, number)
         if row is None:
             continue
+        if row["status"] in ("resolved", "closed") and row["res_met"] is not None:
+            continue  # resolved: keeps the verdict recorded when it stopped (closing too)
         key = (row["team"], row["customer"])
         if key not in agreements:
             agreements[key] = store.matching_agreement(conn, *key)

@@ -53,9 +53,7 @@ def open_db(path: Path, *, create: bool = True, migrate: bool = True) -> sqlite3
         _create_file(path, shared_group=None)
     try:
         conn = _connect_raw(path)
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
@@ -74,6 +72,22 @@ def open_db(path: Path, *, create: bool = True, migrate: bool = True) -> sqlite3
     return conn
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new file to WAL. SQLite answers "locked" at once, without calling the busy
+    handler, when another process is switching the same file: retry until the timeout."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            return  # switched (or the file system cannot do WAL: carry on as before)
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _create_file(path: Path, shared_group: str | None) -> None:
     """Create an empty database file with its final mode before SQLite writes to it.
 
@@ -82,7 +96,10 @@ def _create_file(path: Path, shared_group: str | None) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = 0o660 if shared_group else 0o600
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    except FileExistsError:
+        return  # another process created it a moment ago: theirs is as good as ours
     os.close(fd)
     os.chmod(path, mode)
     if shared_group:
