@@ -95,7 +95,9 @@ def compute(inp: ClockInput, ag: Agreement | None, calendars: dict[str, Calendar
     res_pauses = _pauses(inp.pauses)
     fr_running = is_open and inp.first_response_at is None
     res_stop = inp.resolved_at if inp.status in ("resolved", "closed") else None
-    fr = _one(cal, created, ag.response.get(inp.priority), inp.first_response_at,
+    # Resolving without a reply still ends the wait for a first response.
+    fr_stop = inp.first_response_at or res_stop
+    fr = _one(cal, created, ag.response.get(inp.priority), fr_stop,
               res_pauses if ag.pause_first_response else [], fr_running, ag.at_risk_percent,
               now, old.get("fr_due_at"), old.get("fr_breached_at"))
     res = _one(cal, created, ag.resolution.get(inp.priority), res_stop, res_pauses,
@@ -119,7 +121,8 @@ def status(row: dict, clock: str, cal: Calendar, pauses: list[bt.Pause],
     if not target:
         return None
     if clock == "first_response":
-        stopped = row.get("first_response_at")
+        stopped = row.get("first_response_at") or (
+            row.get("resolved_at") if row["status"] in ("resolved", "closed") else None)
     else:
         stopped = row.get("resolved_at") if row["status"] in ("resolved", "closed") else None
     if row["status"] == "cancelled":
