@@ -11,6 +11,7 @@ everything else walks those intervals day by day, never minute by minute.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -230,6 +231,23 @@ def _reach_us(cal: Calendar, start: int, need_us: int, spans: list[PauseSpan]) -
     return None
 
 
+def _reach_all_us(cal: Calendar, start: int, needs_us: list[int],
+                  spans: list[PauseSpan]) -> list[int | None]:
+    """Like _reach_us for several ascending amounts in one walk (due and at-risk together)."""
+    stop = spans[-1][0] if spans and spans[-1][1] is None else None
+    out: list[int | None] = []
+    used = 0
+    i = 0
+    for a, b in _counted(cal, start, stop, spans):
+        while i < len(needs_us) and used + (b - a) >= needs_us[i]:
+            out.append(a + needs_us[i] - used)
+            i += 1
+        if i == len(needs_us):
+            return out
+        used += b - a
+    return out + [None] * (len(needs_us) - len(out))
+
+
 def _span(a: datetime, b: datetime) -> tuple[int, int]:
     start, end = _us(a, "start"), _us(b, "end")
     if end < start:
@@ -310,6 +328,141 @@ def at_instant(
     start = _us(created, "creation time")
     need = _risk_minutes(target_minutes, percent) * _MINUTE
     return _in_zone(cal, _reach_us(cal, start, need, _pause_spans(pauses, start)))
+
+
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+class _Timeline:
+    """A calendar's business spans laid out once, with running totals, so that "when is
+    N business minutes after t" is two binary searches instead of a day-by-day walk.
+
+    Built lazily over the dates asked about and grown a year at a time; the spans come
+    from the same ``_day_segments`` as the walkers, so DST is handled in one place.
+    """
+
+    def __init__(self, cal: Calendar) -> None:
+        self.cal = cal
+        self.zone = ZoneInfo(cal.tz)
+        self.first: date | None = None
+        self.last: date | None = None
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.before: list[int] = []  # business us before each span
+        self.after: list[int] = []   # ... and at its end
+        self.reopens = _last_open_override(cal)
+        self.lo_us, self.hi_us = 1, 0  # the instants safely inside the built dates
+
+    def _build(self, first: date, last: date) -> None:
+        starts, ends, before, after, total = [], [], [], [], 0
+        day = first
+        while day <= last:
+            windows = windows_on(self.cal, day)
+            if windows:
+                for a, b in _day_segments(self.cal.tz, day, windows):
+                    starts.append(a)
+                    ends.append(b)
+                    before.append(total)
+                    total += b - a
+                    after.append(total)
+            day += _ONE_DAY
+        self.first, self.last = first, last
+        self.starts, self.ends, self.before, self.after = starts, ends, before, after
+        # A local date lies within a day of the same UTC date, so keep a 2-day margin.
+        self.lo_us = (first.toordinal() - _EPOCH_ORDINAL + 2) * _DAY
+        self.hi_us = (last.toordinal() - _EPOCH_ORDINAL - 1) * _DAY
+
+    def cover(self, t: int) -> None:
+        """Make sure the spans cover instant ``t`` (with a day's margin either side)."""
+        if self.lo_us <= t <= self.hi_us:
+            return
+        day = _instant(t, self.zone).date()
+        lo = min(day - timedelta(days=40), self.first or day)
+        hi = max(day + timedelta(days=400), self.last or day)
+        self._build(lo, hi)
+
+    def at(self, t: int) -> int:
+        """Business us from the timeline's start to ``t``."""
+        self.cover(t)
+        i = bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(t, self.ends[i]) - self.starts[i]
+
+    def inverse(self, value: int, floor: int) -> int:
+        """Earliest t >= floor with at(t) == value (value >= at(floor))."""
+        while not self.after or value > self.after[-1]:
+            if self.reopens is not None and self.last > self.reopens:
+                raise InvalidInput(
+                    f"calendar has no business hours after {self.reopens.isoformat()}:"
+                    " a target can never be reached"
+                )
+            self._build(self.first, self.last + timedelta(days=400))
+        i = bisect_left(self.after, value)  # the first span whose running total reaches value
+        return max(floor, self.starts[i] + value - self.before[i])
+
+
+_TIMELINES: dict[int, tuple[Calendar, _Timeline]] = {}
+
+
+def _timeline(cal: Calendar) -> _Timeline:
+    # Keyed by identity (hashing a calendar per call costs more than the lookup saves);
+    # the entry keeps the calendar alive so the id cannot be reused meanwhile.
+    entry = _TIMELINES.get(id(cal))
+    if entry is None:
+        if len(_TIMELINES) > 64:
+            _TIMELINES.clear()
+        entry = _TIMELINES[id(cal)] = (cal, _Timeline(cal))
+    return entry[1]
+
+
+def _reach_fast_us(cal: Calendar, start: int, needs_us: list[int],
+                   spans: list[PauseSpan]) -> list[int | None]:
+    """_reach_all_us through the calendar's timeline (same results, no day walk)."""
+    line = _timeline(cal)
+    out: list[int | None] = []
+    used = 0          # unpaused business us counted so far
+    cur = start
+    base = line.at(cur)
+    for ps, pe in spans + [(None, None)]:
+        if ps is not None and ps <= cur:
+            if pe is None:
+                break
+            if pe > cur:
+                cur, base = pe, line.at(pe)
+            continue
+        limit = None if ps is None else line.at(ps) - base   # business us until the pause
+        while len(out) < len(needs_us):
+            left = needs_us[len(out)] - used
+            if limit is not None and left > limit:
+                break
+            out.append(line.inverse(base + left, cur))
+        if len(out) == len(needs_us) or ps is None:
+            break
+        used += limit
+        if pe is None:
+            break
+        cur, base = pe, line.at(pe)
+    return out + [None] * (len(needs_us) - len(out))
+
+
+def reach_iso(
+    cal: Calendar, created: datetime, minutes: list[int], pauses: Iterable[Pause] = ()
+) -> list[str | None]:
+    """When each of the ascending business-minute amounts is used up, as stored text
+    (UTC, whole seconds, ``Z``).
+
+    One walk for several amounts — a due time and its at-risk instant together — which
+    is what recomputing many clocks needs; each equals ``due(cal, created, m, pauses)``.
+    """
+    for m in minutes:
+        _check_target(m)
+    if list(minutes) != sorted(minutes):
+        raise ValueError("reach_iso needs ascending amounts")
+    start = _us(created, "creation time")
+    found = _reach_fast_us(cal, start, [m * _MINUTE for m in minutes], _pause_spans(pauses, start))
+    return [None if us is None else
+            (_NAIVE_EPOCH + timedelta(seconds=us // _SECOND)).isoformat() + "Z" for us in found]
 
 
 @dataclass(frozen=True)

@@ -50,31 +50,33 @@ def _pauses(pauses) -> list[bt.Pause]:
 
 
 def _one(cal: Calendar, created: datetime, target: int | None, stopped: str | None,
-         pauses: list[bt.Pause], running: bool, percent: int, now: datetime,
+         pauses: list[bt.Pause], pauses_iso, running: bool, percent: int, now_iso: str,
          old_due: str | None, old_breach: str | None) -> dict:
+    # Instants here are stored text (UTC, whole seconds, Z): it orders like the instants
+    # it names, so comparisons need no parsing (this runs for every open request after a
+    # calendar edit).
     if target is None:
         return {"target": None, "due_at": None, "risk_at": None, "breached_at": None,
                 "met": None, "elapsed": None}
-    due = bt.due(cal, created, target, pauses)
-    risk = bt.at_instant(cal, created, target, percent, pauses)
-    stop = parse_iso(stopped) if stopped else None
+    risk_minutes = -(-percent * target // 100)  # elapsed*100 >= percent*target, whole minutes
+    risk_at, due_at = bt.reach_iso(cal, created, [risk_minutes, target], pauses)
     breach = old_breach
     # A breach recorded while the clock ran stays recorded (§7), even if this
     # recomputation (a priority or agreement change) moves the due time later. An old
     # due time inside a pause (the resolved spell before a reopen) passed while the
     # clock stood still: that is no breach.
-    if (breach is None and old_due and running and now > parse_iso(old_due)
-            and not any(s <= parse_iso(old_due) and (e is None or parse_iso(old_due) < e)
-                        for s, e in pauses)):
+    if (breach is None and old_due and running and now_iso > old_due
+            and not any(s <= old_due and (e is None or old_due < e) for s, e in pauses_iso)):
         breach = old_due
-    if breach is None and due is not None:
-        if (stop is None and running and now > due) or (stop is not None and stop > due):
-            breach = to_iso(due)
+    if breach is None and due_at is not None:
+        if (stopped is None and running and now_iso > due_at) or (stopped is not None and stopped > due_at):
+            breach = due_at
     met = elapsed = None
-    if stop is not None:
-        met = int(due is None or stop <= due) if breach is None else 0
+    if stopped is not None:
+        met = int(due_at is None or stopped <= due_at) if breach is None else 0
+        stop = parse_iso(stopped)
         elapsed = bt.elapsed_minutes(cal, created, max(stop, created), pauses)
-    return {"target": target, "due_at": to_iso(due), "risk_at": to_iso(risk),
+    return {"target": target, "due_at": due_at, "risk_at": risk_at,
             "breached_at": breach, "met": met, "elapsed": elapsed}
 
 
@@ -97,11 +99,12 @@ def compute(inp: ClockInput, ag: Agreement | None, calendars: dict[str, Calendar
     res_stop = inp.resolved_at if inp.status in ("resolved", "closed") else None
     # Resolving without a reply still ends the wait for a first response.
     fr_stop = inp.first_response_at or res_stop
-    fr = _one(cal, created, ag.response.get(inp.priority), fr_stop,
-              res_pauses if ag.pause_first_response else [], fr_running, ag.at_risk_percent,
-              now, old.get("fr_due_at"), old.get("fr_breached_at"))
-    res = _one(cal, created, ag.resolution.get(inp.priority), res_stop, res_pauses,
-               is_open, ag.at_risk_percent, now, old.get("res_due_at"), old.get("res_breached_at"))
+    now_iso = to_iso(now)
+    fr_pauses = (res_pauses, inp.pauses) if ag.pause_first_response else ([], ())
+    fr = _one(cal, created, ag.response.get(inp.priority), fr_stop, *fr_pauses, fr_running,
+              ag.at_risk_percent, now_iso, old.get("fr_due_at"), old.get("fr_breached_at"))
+    res = _one(cal, created, ag.resolution.get(inp.priority), res_stop, res_pauses, inp.pauses,
+               is_open, ag.at_risk_percent, now_iso, old.get("res_due_at"), old.get("res_breached_at"))
     running = [c for c, on in ((fr, fr_running), (res, is_open)) if on and c["due_at"]]
     out = {
         "agreement": ag.name, "sla_calendar": cal_name, "at_risk_percent": ag.at_risk_percent,

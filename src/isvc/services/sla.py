@@ -35,13 +35,17 @@ def _pauses(rows: list[dict]) -> tuple[tuple[str, str | None], ...]:
 
 def recompute(conn: sqlite3.Connection, numbers: list[int], now: datetime,
               cals: dict[str, Calendar] | None = None) -> int:
-    """Recompute and store the clocks of ``numbers``; call inside the write transaction."""
+    """Recompute and store the clocks of ``numbers``; call inside the write transaction.
+
+    Returns how many requests' clocks changed.
+    """
     cals = cals if cals is not None else calendars(conn)
     pauses = store.pauses_for(conn, numbers)
+    inputs = store.clock_inputs_many(conn, numbers)
     agreements: dict[tuple[str, str | None], Agreement | None] = {}
-    changed = 0
+    changed = []
     for number in numbers:
-        row = store.clock_inputs(conn, number)
+        row = inputs.get(number)
         if row is None:
             continue
         if row["status"] in ("resolved", "closed") and row["res_met"] is not None:
@@ -56,9 +60,9 @@ def recompute(conn: sqlite3.Connection, numbers: list[int], now: datetime,
         )
         values = clocks.compute(inp, agreements[key], cals, now, old=row)
         if any(values[c] != row[c] for c in store.CLOCK_COLUMNS):
-            store.save_clocks(conn, number, values)
-            changed += 1
-    return changed
+            changed.append((number, values))
+    store.save_clocks_many(conn, changed)
+    return len(changed)
 
 
 def recompute_open(conn: sqlite3.Connection, providers: list[str], now: datetime) -> int:

@@ -132,6 +132,21 @@ def clock_inputs(conn: sqlite3.Connection, number: int) -> dict | None:
     return dict(row) if row else None
 
 
+def clock_inputs_many(conn: sqlite3.Connection, numbers: list[int]) -> dict[int, dict]:
+    """clock_inputs for many requests, a few hundred per query."""
+    out: dict[int, dict] = {}
+    for i in range(0, len(numbers), 500):
+        chunk = numbers[i:i + 500]
+        rows = conn.execute(
+            "SELECT r.number, r.team, r.priority, r.status, r.created_at, r.first_response_at, "
+            "r.resolved_at, r.closed_at, p.primary_team AS customer, "
+            + ", ".join(f"r.{c}" for c in CLOCK_COLUMNS) +
+            f" FROM requests r LEFT JOIN people p ON p.handle = r.requester "
+            f"WHERE r.number IN ({','.join('?' * len(chunk))})", chunk)
+        out.update((row["number"], dict(row)) for row in rows)
+    return out
+
+
 def pauses_for(conn: sqlite3.Connection, numbers: list[int]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {n: [] for n in numbers}
     if not numbers:
@@ -145,10 +160,13 @@ def pauses_for(conn: sqlite3.Connection, numbers: list[int]) -> dict[int, list[d
 
 
 def save_clocks(conn: sqlite3.Connection, number: int, values: dict[str, Any]) -> None:
-    cols = [c for c in CLOCK_COLUMNS if c in values]
-    conn.execute(
-        f"UPDATE requests SET {', '.join(f'{c} = ?' for c in cols)} WHERE number = ?",
-        (*[values[c] for c in cols], number))
+    save_clocks_many(conn, [(number, values)])
+
+
+def save_clocks_many(conn: sqlite3.Connection, items: list[tuple[int, dict[str, Any]]]) -> None:
+    conn.executemany(
+        f"UPDATE requests SET {', '.join(f'{c} = ?' for c in CLOCK_COLUMNS)} WHERE number = ?",
+        [(*[values[c] for c in CLOCK_COLUMNS], number) for number, values in items])
 
 
 def clock_rows(conn: sqlite3.Connection, numbers: list[int]) -> dict[int, dict]:
