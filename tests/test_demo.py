@@ -1,7 +1,9 @@
-"""`isvc demo`: the organisation, the requests and their journals, refusal, determinism, scale.
+"""`isvc demo`: the organisation, the requests and their journals, the calendars,
+agreements and clocks, refusal, determinism, scale.
 
 The demo bypasses the per-request services (it bulk-loads simulated histories), so these
-tests hold its data to the invariants the services keep.
+tests hold its data to the invariants the services keep: the clocks in particular must be
+what the services would have stored, event by event.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from isvc.services.demo import OPEN_WINDOW_DAYS, history_days
 
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 HISTORY = ("requests", "events", "waits", "request_tags", "watchers", "links")
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)   # conftest's ISVC_NOW
 
 
 def _build(isvc, path: Path, *args: str):
@@ -47,7 +50,8 @@ def _count(conn: sqlite3.Connection, table: str) -> int:
 
 def _dump(path: Path) -> dict[str, list[tuple]]:
     conn = _connect(path)
-    tables = ("teams", "people", "memberships", "settings", "audit_log") + HISTORY
+    tables = ("teams", "people", "memberships", "settings", "audit_log", "calendars",
+              "agreements") + HISTORY
     out = {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
            for t in tables}
     conn.close()
@@ -205,6 +209,246 @@ def test_db_check_passes(isvc, demo_db):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+# -- calendars, agreements, clocks ---------------------------------------------------------
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _instant(text: str) -> datetime:
+    return _utc(text).astimezone(ZoneInfo("Europe/Bucharest"))
+
+
+def _desk(path: Path) -> sqlite3.Connection:
+    from isvc.store.db import open_db
+
+    return open_db(path, create=False)
+
+
+def test_calendars_with_a_lunch_break_holidays_and_a_24x7_one(isvc, demo_db):
+    import json
+
+    conn = _connect(demo_db)
+    calendars = {r["name"]: (json.loads(r["definition"]), json.loads(r["holiday_names"]))
+                 for r in conn.execute("SELECT * FROM calendars")}
+    assert len(calendars) >= 2
+    round_the_clock = [name for name, (d, _) in calendars.items()
+                       if all(d["hours"].get(day) == [["00:00", "24:00"]]
+                              for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))]
+    assert round_the_clock and all(calendars[n][0]["day_minutes"] == 1440 for n in round_the_clock)
+    office, names = calendars["office"]
+    assert office["tz"] == "Europe/Bucharest"
+    assert office["hours"]["mon"] == [["09:00", "12:30"], ["13:00", "17:30"]], "a lunch break"
+    assert not office["hours"].get("sat") and not office["hours"].get("sun")
+    # Romanian public holidays from the start of the history to the end of next year
+    for day in ("2026-04-13", "2026-12-01", "2026-12-25", "2027-01-01", "2027-05-03",
+                "2027-12-25"):   # Orthodox Easter Monday 2026 and 2027, National Day, ...
+        assert day in office["holidays"], day
+    assert "2026-09-28" not in office["holidays"]
+    assert min(office["holidays"]) <= "2026-08-15" and names["2026-12-01"]
+    assert office["overrides"]["2026-12-24"] == [["09:00", "13:00"]], "Christmas Eve half-day"
+    assert "holidays end" not in isvc("--db", demo_db, "calendar", "show", "office").stderr
+
+
+def test_every_provider_team_has_an_agreement(isvc, demo_db):
+    import json
+
+    conn = _connect(demo_db)
+    agreements = conn.execute("SELECT * FROM agreements WHERE active = 1").fetchall()
+    providers = {r[0] for r in conn.execute("SELECT DISTINCT team FROM requests")}
+    defaults = {a["provider"] for a in agreements if a["customer"] is None}
+    assert providers <= defaults
+    assert any(a["customer"] for a in agreements), "a customer-specific agreement"
+    assert all(json.loads(a["notify"]) for a in agreements)
+    oncall = [a for a in agreements if a["oncall_calendar"]]
+    assert oncall and all(a["oncall"] for a in oncall)
+    calendars = {r["name"]: json.loads(r["definition"])
+                 for r in conn.execute("SELECT * FROM calendars")}
+    assert all(calendars[a["oncall_calendar"]]["day_minutes"] == 1440 for a in oncall)
+    it = next(a for a in agreements if a["name"] == "it-standard")
+    assert json.loads(it["response"]) == {"urgent": 60, "high": 240, "normal": 480, "low": 960}
+    assert json.loads(it["resolution"]) == {"urgent": 240, "high": 960, "normal": 2400, "low": 4800}
+    isvc("--db", demo_db, "agreement", "lint")
+    # every request has its agreement's clocks
+    missing = conn.execute("SELECT count(*) FROM requests WHERE agreement IS NULL "
+                           "OR fr_target IS NULL OR res_target IS NULL").fetchone()[0]
+    assert missing == 0
+
+
+def _states(path: Path) -> dict[str, list[int]]:
+    """Open requests by what the queue's due column shows."""
+    from isvc.render.sla_views import running_clock
+    from isvc.services.sla import live
+
+    conn = _desk(path)
+    numbers = [r[0] for r in conn.execute(f"SELECT number FROM requests WHERE status IN {OPEN}")]
+    out = defaultdict(list)
+    for number, clocks in live(conn, numbers, NOW).items():
+        _, st = running_clock(clocks)
+        out["paused" if st.paused and st.state != "breached" else st.state].append(number)
+    conn.close()
+    return out
+
+
+def test_clocks_in_every_state(demo_db):
+    states = _states(demo_db)
+    assert {"on_track", "at_risk", "breached", "paused"} <= set(states), states
+    conn = _connect(demo_db)
+
+    def story(words: str) -> int:
+        """The showcase request whose text says ``words``."""
+        (number,), = conn.execute("SELECT number FROM requests WHERE body LIKE ?",
+                                  (f"%{words}%",)).fetchall()
+        return number
+
+    assert story("I lose the CRM session each time") in states["at_risk"]
+    assert story("nobody can save the quarter-end forecasts") in states["paused"]
+    assert story("None of the badges work at gate B since 08:30") in states["breached"]
+    assert story("duplicate batch id") in states["breached"]
+    assert story("Sara Lindqvist joins Marketing next Monday") in states["on_track"]
+    # the history: mostly met, some breached, on both clocks
+    for clock in ("fr", "res"):
+        verdicts = Counter(r[0] for r in conn.execute(
+            f"SELECT {clock}_met FROM requests WHERE status = 'closed'"))
+        met = verdicts[1] / (verdicts[0] + verdicts[1])
+        assert verdicts[0] and 0.75 < met < 0.99, (clock, verdicts)
+
+
+def test_agreement_status_has_something_to_say(isvc, demo_db):
+    rows = isvc.json("--db", demo_db, "agreement", "status")
+    conn = _connect(demo_db)
+    names = {r[0] for r in conn.execute("SELECT name FROM agreements")}
+    assert {r["agreement"] for r in rows} == names
+    for row in rows:
+        for key in ("first_response_met_pct", "resolution_met_pct"):
+            assert row[key] is not None and 50 <= row[key] <= 100, (row["agreement"], key, row[key])
+    assert any(r["resolution_met_pct"] < 100 for r in rows)
+    assert len({r["resolution_met_pct"] for r in rows}) > 2, "teams keep their promises differently"
+    assert any(r["trend_pts"] for r in rows)
+    assert sum(r["open"] for r in rows) == conn.execute(
+        f"SELECT count(*) FROM requests WHERE status IN {OPEN}").fetchone()[0]
+    assert sum(r["breached"] for r in rows) and sum(r["at_risk"] for r in rows)
+
+
+def test_recomputing_the_clocks_changes_nothing(tmp_path, demo_db):
+    """The stored clocks are what the services compute: recomputing them (as a calendar or
+    agreement edit would) changes no row."""
+    from isvc.services import sla
+    from isvc.store.db import write
+
+    copy = tmp_path / "copy.db"
+    source = _desk(demo_db)
+    source.execute("VACUUM INTO ?", (str(copy),))
+    source.close()
+    conn = _desk(copy)
+    numbers = [r[0] for r in conn.execute(
+        f"SELECT number FROM requests WHERE status IN {OPEN} OR status = 'cancelled' "
+        "OR number % 7 = 0 ORDER BY number")]
+    with write(conn):
+        assert sla.recompute(conn, numbers, NOW) == 0
+        providers = [r[0] for r in conn.execute("SELECT DISTINCT provider FROM agreements")]
+        assert sla.recompute_open(conn, providers, NOW) == 0
+
+
+def _one_command(reply: sqlite3.Row, event: sqlite3.Row) -> bool:
+    """A reply and the status change it causes are one command (services.requests.comment:
+    the first staff reply acknowledges; the requester's reply resumes or reopens)."""
+    return (reply["kind"] == "reply" and event["kind"] == "status" and event["at"] == reply["at"]
+            and event["actor"] == reply["actor"]
+            and ((event["from_value"], event["to_value"], event["message"])
+                 == ("new", "acknowledged", "first reply")
+                 or (event["from_value"] in ("waiting", "resolved")
+                     and event["to_value"] == "in_progress")))
+
+
+def _replay(conn: sqlite3.Connection, now: datetime) -> dict[int, dict]:
+    """Every request's clocks as the services would have stored them: recomputed after
+    each command that can move them (services.requests._clocks: filing, public replies,
+    status changes, priority edits), each time from the values stored before, then once
+    more at ``now``, with recompute's rule that a stopped resolution clock keeps its verdict."""
+    from isvc.domain.clocks import ClockInput, compute
+    from isvc.services.sla import calendars
+    from isvc.store import sla as store
+
+    cals = calendars(conn)
+    events = defaultdict(list)
+    for e in conn.execute("SELECT * FROM events ORDER BY id"):
+        events[e["number"]].append(e)
+    waits = defaultdict(list)
+    for w in conn.execute("SELECT * FROM waits ORDER BY id"):
+        waits[w["number"]].append(w)
+
+    def pauses(number: int, at: str | None) -> tuple:
+        out = []
+        for w in waits[number]:
+            if at is None:
+                out.append((w["started_at"], w["ended_at"]))
+            elif w["kind"] == "reopen":   # written when the request reopens, already ended
+                if w["ended_at"] <= at:
+                    out.append((w["started_at"], w["ended_at"]))
+            elif w["started_at"] <= at:
+                ended = w["ended_at"] if w["ended_at"] and w["ended_at"] <= at else None
+                out.append((w["started_at"], ended))
+        return tuple(out)
+
+    def kept(status: str, old: dict | None) -> bool:
+        return (status in ("resolved", "closed") and old is not None
+                and old["res_met"] is not None)
+
+    result = {}
+    for r in conn.execute("SELECT r.*, p.primary_team AS customer FROM requests r "
+                          "JOIN people p ON p.handle = r.requester"):
+        n = r["number"]
+        ag = store.matching_agreement(conn, r["team"], r["customer"])
+        journal = events[n]
+        edits = [e for e in journal if e["kind"] == "edit" and e["field"] == "priority"]
+        priority = edits[0]["from_value"] if edits else r["priority"]
+        status, resolved, old, moved = "new", None, None, False
+        fr = r["first_response_at"]
+        for i, e in enumerate(journal):
+            if e["kind"] == "status":
+                if e["to_value"] == "resolved":
+                    resolved = e["at"]
+                elif e["from_value"] == "resolved":
+                    resolved = None
+                status, moved = e["to_value"], True
+            elif e["kind"] in ("filed", "reply"):
+                moved = True
+            elif e["kind"] == "edit" and e["field"] == "priority":
+                priority, moved = e["to_value"], True
+            if moved and (i + 1 == len(journal) or not _one_command(e, journal[i + 1])):
+                moved = False
+                if not kept(status, old):
+                    responded = fr if fr and fr <= e["at"] else None
+                    inp = ClockInput(r["created_at"], priority, status, responded, resolved,
+                                     pauses(n, e["at"]))
+                    old = compute(inp, ag, cals, _utc(e["at"]), old)
+        assert status == r["status"] and priority == r["priority"], n
+        if not kept(status, old):
+            inp = ClockInput(r["created_at"], priority, status, fr, r["resolved_at"],
+                             pauses(n, None))
+            old = compute(inp, ag, cals, now, old)
+        result[n] = old
+    return result
+
+
+def test_clocks_are_what_the_services_would_have_stored_event_by_event(demo_db):
+    from isvc.store.sla import CLOCK_COLUMNS
+
+    conn = _connect(demo_db)
+    expected = _replay(conn, NOW)
+    stored = {r["number"]: r for r in conn.execute("SELECT * FROM requests")}
+    assert len(expected) == len(stored) == 300
+    for number, values in expected.items():
+        assert {c: stored[number][c] for c in CLOCK_COLUMNS} == \
+            {c: values[c] for c in CLOCK_COLUMNS}, number
+    # the replay covers the histories that differ from one computation at the end: priority
+    # changes and cancellations (the 5,000-request desk below has breaches that stay so)
+    assert conn.execute("SELECT count(*) FROM events WHERE kind = 'edit' AND field = 'priority'"
+                        ).fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM requests WHERE status = 'cancelled'").fetchone()[0]
+
+
 # -- using it --------------------------------------------------------------------------
 
 def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, monkeypatch):
@@ -220,23 +464,45 @@ def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, mon
     assert path.parent.parent == tmp_path and path.name == "isvc.db" and path.exists()
     assert str(path) in result.stderr
     assert assignments["ISVC_USER"] == "alina"
-    # the IT queue on stdout (TSV on a pipe), most urgent first
+    # on stdout (TSV on a pipe): the IT queue, most urgent first, then agreement status
+    from isvc.cli.agreement import STATUS_COLUMNS
+    from isvc.render.shapes import REQUEST_LIST_COLUMNS
+
     rows = [line.split("\t") for line in result.stdout.splitlines()]
-    assert rows and all(row[3] == "it" and row[1] in OPEN for row in rows)
+    queue = [row for row in rows if len(row) == len(REQUEST_LIST_COLUMNS)]
+    status = [row for row in rows if len(row) == len(STATUS_COLUMNS)]
+    assert len(queue) + len(status) == len(rows)
+    assert queue and all(row[3] == "it" and row[1] in OPEN for row in queue)
+    assert rows.index(status[0]) > rows.index(queue[-1]), "the queue first"
+    assert {row[0] for row in status} >= {"it-standard", "it-sales"}
     # the tour: every command runs against the demo as printed
     tour = [line.strip().split("#")[0].strip() for line in result.stderr.splitlines()
             if line.startswith("  isvc ")]
     assert any(c.startswith("isvc request show ") for c in tour)
     for needed in ("isvc request list", "isvc queue hr", "isvc team list", "isvc person list",
-                   "isvc db status"):
+                   "isvc db status", "isvc agreement status", "isvc sla explain ",
+                   "isvc sla check", "isvc calendar show office"):
         assert any(c.startswith(needed) for c in tour), needed
     for command in tour:
-        isvc(*command.split()[1:], env=assignments)
+        # sla check exits 4 while something is breached (the demo has breaches on purpose)
+        isvc(*command.split()[1:], env=assignments, code=4 if command == "isvc sla check" else 0)
     shown = next(c for c in tour if c.startswith("isvc request show "))
     data = isvc.json(*shown.split()[1:], env=assignments)
     kinds = [e["kind"] for e in data["events"]]
     assert {"reply", "note"} <= set(kinds), "the request the tour shows has a story"
     assert any(e["kind"] == "status" and e["to"] == "waiting" for e in data["events"])
+    # the explained request waited on its requester and its clock ran across a weekend
+    explained = int(next(c for c in tour if c.startswith("isvc sla explain ")).split()[-1])
+    conn = _connect(path)
+    assert conn.execute("SELECT count(*) FROM waits WHERE number = ? AND kind = 'requester' "
+                        "AND ended_at IS NOT NULL", (explained,)).fetchone()[0]
+    row = conn.execute("SELECT created_at, resolved_at FROM requests WHERE number = ?",
+                       (explained,)).fetchone()
+    start = _instant(row["created_at"]).date()
+    end = (_instant(row["resolved_at"]) if row["resolved_at"] else NOW).date()
+    assert any((start + timedelta(days=k)).weekday() >= 5 for k in range((end - start).days + 1))
+    text = isvc("sla", "explain", explained, "--json", env=assignments).stdout.lower()
+    assert "weekend" in text and "paus" in text
     assert _count(_connect(mine), "requests") == 0
 
 
@@ -284,6 +550,33 @@ def test_at_scale_the_backlog_stays_recent_and_small(isvc, tmp_path):
     assert opened[1] >= window.strftime("%Y-%m-%dT%H:%M:%SZ")
     _check_journals(conn)
     isvc("--db", path, "db", "check")
+    # every open, cancelled or reprioritised request's clocks survive a recompute unchanged
+    from isvc.store.sla import CLOCK_COLUMNS
+
+    expected = _replay(conn, NOW)
+    stored = {r["number"]: r for r in conn.execute("SELECT * FROM requests")}
+    for number, values in expected.items():
+        assert all(stored[number][c] == values[c] for c in CLOCK_COLUMNS), number
+    # ... including the histories where that differs from one computation on the final
+    # state (a breach recorded before a priority change or a cancellation stays)
+    from isvc.domain.clocks import ClockInput, compute
+    from isvc.services.sla import calendars
+    from isvc.store import sla as store
+
+    cals = calendars(conn)
+    kept = 0
+    for r in conn.execute("SELECT r.*, p.primary_team AS customer FROM requests r "
+                          "JOIN people p ON p.handle = r.requester WHERE r.status = 'cancelled' "
+                          "OR r.number IN (SELECT number FROM events WHERE field = 'priority')"):
+        pauses = tuple(tuple(w) for w in conn.execute(
+            "SELECT started_at, ended_at FROM waits WHERE number = ?", (r["number"],)))
+        once = compute(ClockInput(r["created_at"], r["priority"], r["status"],
+                                  r["first_response_at"], r["resolved_at"], pauses),
+                       store.matching_agreement(conn, r["team"], r["customer"]), cals, NOW)
+        kept += once["res_breached_at"] != r["res_breached_at"] \
+            or once["fr_breached_at"] != r["fr_breached_at"]
+    assert kept
+    assert set(_states(path)) == {"on_track", "at_risk", "breached", "paused"}
 
 
 def test_history_grows_slower_than_volume():

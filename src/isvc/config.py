@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -45,10 +44,14 @@ def _merge(base: dict, extra: dict) -> dict:
 def read_file(path: Path | None = None) -> dict:
     path = path or config_path()
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        fh = open(path, "rb")
     except FileNotFoundError:
         return {}
+    import tomllib  # only when there is a file to read
+
+    try:
+        with fh:
+            return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"config file {path} is not valid TOML ({exc}); fix or remove it") from None
 

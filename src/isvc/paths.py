@@ -13,10 +13,26 @@ from pathlib import Path
 APP = "isvc"
 
 
+def _xdg(var: str, fallback: str) -> Path | None:
+    """The XDG base directory on Linux and the BSDs, where platformdirs would answer the
+    same; None elsewhere (macOS, Windows), which asks platformdirs. Saves its import on
+    every command."""
+    import sys
+
+    if not (sys.platform.startswith("linux") or "bsd" in sys.platform):
+        return None
+    value = os.environ.get(var, "")
+    base = Path(value) if os.path.isabs(value) else Path.home() / fallback
+    return base / APP
+
+
 def data_dir() -> Path:
     home = os.environ.get("ISVC_HOME")
     if home:
         return Path(home)
+    xdg = _xdg("XDG_DATA_HOME", ".local/share")
+    if xdg is not None:
+        return xdg
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
@@ -29,6 +45,9 @@ def config_path() -> Path:
     home = os.environ.get("ISVC_HOME")
     if home:
         return Path(home) / "config.toml"
+    xdg = _xdg("XDG_CONFIG_HOME", ".config")
+    if xdg is not None:
+        return xdg / "config.toml"
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"

@@ -54,7 +54,7 @@ def test_schema_1_upgrades_with_requests_intact_and_no_clocks(isvc, tmp_path):
     assert (shown["title"], shown["status"], shown["assignee"]) == ("Old and open", "in_progress", "jim")
     assert shown["agreement"] is None and shown["sla"] is None
     assert [e["kind"] for e in shown["events"]] == ["filed"]
-    listed = isvc.json("--db", path, "--as", "boss", "request", "list")
+    listed = isvc.json("--db", path, "--as", "boss", "request", "list", "--sort", "-number")
     assert [(r["number"], r["sla"]) for r in listed] == [(2, None), (1, None)]
 
     conn = sqlite3.connect(path)

@@ -141,7 +141,8 @@ def agreement_list(
     from isvc.render.output import emit_rows
     from isvc.services import agreements as svc
 
-    ags = svc.list_all(desk(), all_)
+    d = desk()
+    ags = svc.list_all(d, all_)
 
     def table() -> None:
         from rich import box
@@ -152,12 +153,16 @@ def agreement_list(
         t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         for col in ("agreement", "provider", "customers", "calendar", "response (u/h/n/l)", "resolution (u/h/n/l)"):
             t.add_column(col)
-        from isvc.render.humanize import duration
+        from isvc.render.humanize import business_duration
+        from isvc.store.sla import get_calendar_row
 
         for ag in ags:
+            row = get_calendar_row(d.conn, ag.calendar)
+            day = int(row["definition"].get("day_minutes", 480)) if row else 480
             t.add_row(ag.name + ("" if ag.active else " (retired)"), ag.provider, ag.customer or "everyone",
-                      ag.calendar, " / ".join(duration(ag.response[p]) for p in ("urgent", "high", "normal", "low")),
-                      " / ".join(duration(ag.resolution[p]) for p in ("urgent", "high", "normal", "low")))
+                      ag.calendar,
+                      " / ".join(business_duration(ag.response[p], day) for p in ("urgent", "high", "normal", "low")),
+                      " / ".join(business_duration(ag.resolution[p], day) for p in ("urgent", "high", "normal", "low")))
         console().print(t)
 
     emit_rows([to_dict(a) | {"active": a.active} for a in ags], fmt(json_, format_),

@@ -31,6 +31,7 @@ def demo(
     if quiet:
         return
     _show_queue(result, "it")
+    _show_agreements(result)
     _tour(result)
 
 
@@ -61,18 +62,31 @@ def _summary(result) -> None:
 
 def _show_queue(result, team: str) -> None:
     """The team's queue, exactly as `isvc queue TEAM` shows it (table on a terminal,
-    TSV on a pipe), on the demo desk as the demo user."""
-    from isvc.cli import _common
+    TSV on a pipe): the due column shows each request's clock."""
     from isvc.cli.queue import queue
+
+    _as_user(result, f"isvc queue {team}", lambda: queue(team, limit=15))
+
+
+def _show_agreements(result) -> None:
+    """`isvc agreement status`: how each team keeps its promises."""
+    from isvc.cli.agreement import agreement_status
+
+    _as_user(result, "isvc agreement status", lambda: agreement_status(None, since="30d"))
+
+
+def _as_user(result, command: str, show) -> None:
+    """Run a view's command function on the demo desk as the demo user."""
+    from isvc.cli import _common
     from isvc.render.output import info
 
-    info(f"\n$ isvc queue {team}")
+    info(f"\n$ {command}")
     sys.stderr.flush()
     _common.reset()
     _common.GLOBAL.db = str(result.path)
     _common.GLOBAL.as_person = result.user
     try:
-        queue(team, limit=15)
+        show()
         sys.stdout.flush()
     finally:
         _common.reset()

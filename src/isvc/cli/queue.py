@@ -24,7 +24,8 @@ def queue(
 
     d = desk()
     output = fmt(json_, format_)
-    view = svc.queue(d, team, mine=mine, status=status, limit=limit)
+    view = svc.queue(d, team, mine=mine, status=status, limit=limit,
+                     with_clocks=output not in ("tsv", "csv"))
     from isvc.render.output import emit_rows
     from isvc.render.shapes import REQUEST_LIST_COLUMNS, request_dict
 
@@ -36,11 +37,14 @@ def queue(
         name = get_team(d.conn, view.team).name if view.team else None
         queue_table(view, name, d.now, viewer_tz())
 
-    from isvc.services.sla import sla_object
-
     clocks = view.extra["clocks"]
-    emit_rows([request_dict(r, sla_object(clocks.get(r.number))) for r in view.rows], output,
-              REQUEST_LIST_COLUMNS, table)
+    if clocks:
+        from isvc.services.sla import sla_object
+
+        rows = [request_dict(r, sla_object(clocks.get(r.number))) for r in view.rows]
+    else:
+        rows = [request_dict(r) for r in view.rows]
+    emit_rows(rows, output, REQUEST_LIST_COLUMNS, table)
 
 
 app = typer.Typer(add_completion=False)

@@ -116,7 +116,7 @@ def request_list(
     text: Annotated[Optional[str], typer.Option("--text", "-q", help="Words in the title or body.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Created since: 30d, 12h, 2w or a date.")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Created before: 30d, 12h, 2w or a date.")] = None,
-    sort: Annotated[str, typer.Option("--sort", help="Keys: number, created, updated, priority, status, team, title; prefix - to reverse.")] = "-number",
+    sort: Annotated[str, typer.Option("--sort", help="Keys: number, created, updated, priority, status, team, title; prefix - to reverse.")] = "-created",
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="At most this many.", max=SQLITE_MAX_INT)] = 50,
     json_: JsonOpt = False,
     format_: FormatOpt = None,

@@ -96,7 +96,7 @@ def agreement_status_table(rows: list[dict], since: str, d) -> None:
         con.print("No agreements yet: add one with `isvc agreement add`.", style="dim")
         return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for col, justify in (("agreement", "left"), ("provider", "left"), ("open", "right"),
+    for col, justify in (("agreement", "left"), ("open", "right"),
                          ("on track", "right"), ("at risk", "right"), ("breached", "right"),
                          ("1st met", "right"), ("res. met", "right"),
                          ("median 1st", "right"), ("median res.", "right"), ("trend", "left")):
@@ -112,7 +112,7 @@ def agreement_status_table(rows: list[dict], since: str, d) -> None:
         else:
             trend_text = Text("▬", style="dim")
         table.add_row(
-            row["agreement"], row["provider"], str(row["open"]),
+            row["agreement"], str(row["open"]),
             Text(str(row["on_track"]), style="green" if row["on_track"] else "dim"),
             Text(str(row["at_risk"]), style="yellow" if row["at_risk"] else "dim"),
             Text(str(row["breached"]), style="bold red" if row["breached"] else "dim"),

@@ -4,8 +4,8 @@ The demo is a list of build steps run in order inside ONE write transaction (a b
 fails or is interrupted leaves nothing half-made), then a list of tour steps that say what
 to try next:
 
-    BUILD_STEPS = [build_org, build_requests]    # later issues append agreements, kudos,
-    TOUR_STEPS = [tour_basics]                   # the knowledge base and mail
+    BUILD_STEPS = [build_org, build_sla, build_requests]   # later issues append kudos,
+    TOUR_STEPS = [tour_basics, tour_sla]                   # the knowledge base and mail
 
 A build step takes the DemoContext, writes through the store (``isvc.store.bulk``: the
 store is the only code that speaks SQL) and leaves what later steps need in
@@ -19,6 +19,15 @@ closure by the requester or by the nightly autoclose, the odd reopen, cancellati
 follow-up), one journal event per command, stopped at the clock. Status, first-response,
 resolution and closure stamps, ``waiting_on`` and the waits rows all come from replaying
 those commands with the services' rules, so the data keeps their invariants.
+
+Service agreements (``build_sla``, before the requests): an office calendar with a lunch
+break, a back-office one, a 24x7 on-call one, Romanian public holidays from the `holidays`
+package; an agreement per provider team and one for a customer team. Each request's
+clock columns come from ``isvc.domain.clocks.compute`` -- the services' own computation --
+on its simulated history (see _Clocks), in the same bulk insert. Teams work at their own
+pace, drifting over the months, so compliance differs per agreement (~85-95%) and has a
+trend; the showcase requests are placed in business time before the clock so that the
+open ones show every state: on track, at risk, breached, paused.
 
 Scale (``--requests N``): the history spans ``history_days(N)`` -- 8 weeks up to 300
 requests, then 8 weeks x (N/300)^0.45, so the desk grows busier as well as older:
@@ -50,7 +59,7 @@ import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from math import exp
+from math import exp, pi, sin
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -59,6 +68,7 @@ from isvc.domain.lifecycle import COMMANDS
 from isvc.domain.models import Status
 from isvc.errors import InvalidInput
 from isvc.store import bulk
+from isvc.store.sla import CLOCK_COLUMNS
 
 ZONE = "Europe/Bucharest"
 OPEN_WINDOW_DAYS = 21        # filed before this many days ago: finished by now
@@ -296,6 +306,147 @@ def build_org(ctx: DemoContext) -> None:
     }
 
 
+# -- service agreements: business calendars and what each team promises ------------------
+#
+# The office works Mon-Fri in Bucharest with a lunch break; the back office (HR, Payroll,
+# Purchasing) keeps plain 09:00-17:00; Platform's on-call runs round the clock. Romanian
+# public holidays come from the `holidays` package for every year the history touches and
+# the next one (as `isvc calendar add --country RO --years ...` would seed them), and
+# Christmas Eve and New Year's Eve are half-days.
+
+COUNTRY = "RO"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+# name -> (weekly hours of Mon-Fri or None for 24x7, half-day windows on Dec 24 and 31, what)
+CALENDARS = {
+    "office": ([["09:00", "12:30"], ["13:00", "17:30"]], [["09:00", "13:00"]],
+               "IT, Facilities and Platform: Mon-Fri 09:00-17:30, lunch 12:30-13:00"),
+    "back-office": ([["09:00", "17:00"]], [["09:00", "13:00"]],
+                    "HR, Payroll and Purchasing: Mon-Fri 09:00-17:00"),
+    "oncall": (None, None, "Platform on-call: round the clock"),
+}
+
+
+@dataclass(frozen=True)
+class AgreementSpec:
+    name: str
+    provider: str
+    calendar: str
+    response: str
+    resolution: str
+    notify: tuple[str, ...]
+    description: str
+    customer: str | None = None
+    oncall_calendar: str | None = None
+    oncall: str | None = None
+    at_risk: int = 80
+
+
+AGREEMENTS = (
+    AgreementSpec("it-standard", "it", "office", "urgent=1h,high=4h,normal=1d,low=2d",
+                  "urgent=4h,high=2d,normal=5d,low=10d", ("alina",),
+                  "IT Service Desk for everyone: laptops, accounts, network, software"),
+    AgreementSpec("it-sales", "it", "office", "urgent=30m,high=2h,normal=4h,low=1d",
+                  "urgent=4h,high=1d,normal=3d,low=5d", ("alina", "maria"),
+                  "Sales works from customers' offices: faster answers from IT",
+                  customer="sales"),
+    AgreementSpec("facilities", "facilities", "office",
+                  "urgent=30m,high=2h,normal=1d,low=2d", "urgent=4h,high=1d,normal=5d,low=10d",
+                  ("sorin",), "The building: access, furniture, climate, moves"),
+    AgreementSpec("platform", "platform", "office",
+                  "urgent=30m,high=2h,normal=1d,low=3d", "urgent=4h,high=2d,normal=5d,low=10d",
+                  ("vlad", "+platform"),
+                  "CI, deploys, access and capacity for Product Engineering; urgent "
+                  "requests out of hours go to the on-call engineer",
+                  oncall_calendar="oncall", oncall="nadia"),
+    AgreementSpec("hr", "hr", "back-office", "urgent=4h,high=1d,normal=2d,low=3d",
+                  "urgent=2d,high=5d,normal=10d,low=15d", ("ioana",),
+                  "Letters, leave, contracts and benefits"),
+    AgreementSpec("payroll", "payroll", "back-office",
+                  "urgent=2h,high=1d,normal=2d,low=3d", "urgent=1d,high=5d,normal=10d,low=15d",
+                  ("ana",), "Payslips, overtime, deductions; corrections go into the next run"),
+    AgreementSpec("purchasing", "purchasing", "back-office",
+                  "urgent=4h,high=1d,normal=2d,low=3d", "urgent=2d,high=5d,normal=10d,low=20d",
+                  ("irina",), "Orders, suppliers, licences and quotes", at_risk=75),
+)
+
+
+def _calendar_definitions(first: date, last: date) -> tuple[dict, dict[str, dict]]:
+    """(holiday names by ISO date, {calendar name: TOML-shaped definition}) for the years
+    ``first.year`` to ``last.year``."""
+    from isvc.services.calendars import package_holidays
+
+    names = package_holidays(COUNTRY, None, list(range(first.year, last.year + 1)))
+    holidays = sorted(d.isoformat() for d in names)
+    half_days = [date(y, m, d) for y in range(first.year, last.year + 1)
+                 for m, d in ((12, 24), (12, 31))]
+    out = {}
+    for name, (hours, half, _) in CALENDARS.items():
+        if hours is None:
+            out[name] = {"tz": ZONE, "day_minutes": 1440,
+                         "hours": {day: [["00:00", "24:00"]] for day in
+                                   ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+            continue
+        out[name] = {
+            "tz": ZONE, "day_minutes": 480, "hours": {day: hours for day in WEEKDAYS},
+            "holidays": holidays,
+            # a half-day only on a working day that is no holiday (an override would open it)
+            "overrides": {d.isoformat(): half for d in half_days
+                          if d.weekday() < 5 and d not in names},
+        }
+    return {d.isoformat(): n for d, n in names.items()}, out
+
+
+def build_sla(ctx: DemoContext) -> None:
+    """Calendars (one with a lunch break, one 24x7 for on-call) and an agreement for every
+    provider team, plus a customer-specific one; set up with the organisation, so every
+    request of the history has clocks."""
+    from isvc.domain.agreements import Agreement, parse_targets, to_dict
+    from isvc.domain.calendar import calendar_to_dict, parse_calendar
+    from isvc.store import sla as sla_store
+
+    at = ctx.facts["org"]["created_at"]
+    founder = ADMINS[0]
+    zone = ZoneInfo(ZONE)
+    first = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(zone).date()
+    last = ctx.now.astimezone(zone).date().replace(month=12, day=31) + timedelta(days=1)
+    holiday_names, definitions = _calendar_definitions(first, last)
+    calendars = {}
+    audit = []
+    for name, definition in definitions.items():
+        cal = parse_calendar(definition, source=f"calendar {name}")
+        calendars[name] = cal
+        names = {d: n for d, n in holiday_names.items() if date.fromisoformat(d) in cal.holidays}
+        sla_store.save_calendar(ctx.conn, name, calendar_to_dict(cal), names, at)
+        hours = CALENDARS[name][0]
+        spec = ("mon-sun 00:00-24:00" if hours is None else
+                "mon-fri " + ",".join(f"{a}-{b}" for a, b in hours))
+        audit.append((at, founder, "calendar.add", name, json.dumps({
+            "tz": ZONE, "hours": [spec], "day_minutes": cal.day_minutes,
+            "country": COUNTRY if cal.holidays else None, "subdiv": None,
+            "holidays": len(cal.holidays)})))
+    agreements = {}
+    for spec in AGREEMENTS:
+        day = calendars[spec.calendar].day_minutes
+        ag = Agreement(
+            name=spec.name, provider=spec.provider, calendar=spec.calendar,
+            customer=spec.customer,
+            response=parse_targets(spec.response, day, "--response"),
+            resolution=parse_targets(spec.resolution, day, "--resolution"),
+            at_risk_percent=spec.at_risk, notify=list(spec.notify),
+            oncall_calendar=spec.oncall_calendar, oncall=spec.oncall,
+            description=spec.description)
+        sla_store.save_agreement(ctx.conn, ag, at)
+        audit.append((at, founder, "agreement.add", ag.name, json.dumps(to_dict(ag))))
+        agreements[ag.name] = ag
+    bulk.insert_audit(ctx.conn, audit)
+    ctx.facts["sla"] = {
+        "calendars": calendars,
+        "agreements": agreements,
+        # (provider, customer team or None) -> agreement, as store.sla.matching_agreement
+        "scopes": {(ag.provider, ag.customer): ag for ag in agreements.values()},
+    }
+
+
 # -- time: epoch seconds, a business calendar over the history -----------------------
 
 _DAY_PREFIX: dict[int, str] = {}
@@ -318,24 +469,6 @@ def _iso(t: int) -> str:
 
 def _iso_dt(dt: datetime) -> str:
     return _iso(int(dt.timestamp()))
-
-
-def _orthodox_easter(year: int) -> date:
-    a, b, c = year % 4, year % 7, year % 19
-    d = (19 * c + 15) % 30
-    e = (2 * a + 4 * b - d + 34) % 7
-    month, day = divmod(d + e + 114, 31)
-    return date(year, month, day + 1) + timedelta(days=13)  # Julian -> Gregorian
-
-
-def _holidays(year: int) -> set[date]:
-    """Romanian public holidays (the office is in Bucharest)."""
-    fixed = {(1, 1), (1, 2), (1, 6), (1, 7), (1, 24), (5, 1), (6, 1), (8, 15), (11, 30),
-             (12, 1), (12, 25), (12, 26)}
-    days = {date(year, m, d) for m, d in fixed}
-    easter = _orthodox_easter(year)
-    days |= {easter - timedelta(days=2), easter + timedelta(days=1), easter + timedelta(days=50)}
-    return days
 
 
 FAR = 1 << 62
@@ -362,30 +495,52 @@ def _normal_quantiles(n: int = 2048) -> list[float]:
 _Z: list[float] = []
 
 
-class _Calendar:
-    """Working days 09:00-17:00 Europe/Bucharest, as arrays per local day, so business-time
-    arithmetic is integer work (no zoneinfo in the hot path)."""
+def _office(ctx: DemoContext):
+    """The office calendar the build_sla step stored (a plain Mon-Fri 09:00-17:30 without
+    holidays when the build has no such step)."""
+    sla = ctx.facts.get("sla")
+    if sla:
+        return sla["calendars"]["office"]
+    from isvc.domain.calendar import parse_calendar
 
-    def __init__(self, first: date, last: date):
-        zone = ZoneInfo(ZONE)
+    return parse_calendar({"tz": ZONE, "hours": {d: CALENDARS["office"][0] for d in WEEKDAYS}})
+
+
+class _WallClock:
+    """Round-the-clock time for the on-call engineer: ``add`` counts every minute."""
+
+    @staticmethod
+    def add(t: int, minutes: int) -> int:
+        return t + minutes * 60
+
+
+class _Calendar:
+    """When people work: the office calendar's days (holidays and half-days included),
+    each from its opening to its closing, as arrays per local day, so the simulation's
+    business-time arithmetic is integer work (no zoneinfo in the hot path). People answer
+    through the lunch break now and then; the clocks, computed by the engine on each
+    agreement's calendar, count only what the calendar says."""
+
+    def __init__(self, first: date, last: date, office):
+        from isvc.domain.calendar import windows_on
+
+        zone = ZoneInfo(office.tz)
         self.dates: list[date] = []
         self.base: list[int] = []      # epoch of local midnight
         self.open: list[int] = []
         self.close: list[int] = []
         self.work: list[bool] = []
-        holidays: set[date] = set()
-        for year in range(first.year, last.year + 1):
-            holidays |= _holidays(year)
         day = first
         while day <= last:
             offset = int(datetime(day.year, day.month, day.day, 12, tzinfo=zone)
                          .utcoffset().total_seconds())
             base = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()) - offset
+            windows = windows_on(office, day)
             self.dates.append(day)
             self.base.append(base)
-            self.open.append(base + 9 * 3600)
-            self.close.append(base + 17 * 3600)
-            self.work.append(day.weekday() < 5 and day not in holidays)
+            self.open.append(base + (windows[0][0] if windows else 540) * 60)
+            self.close.append(base + (windows[-1][1] if windows else 1020) * 60)
+            self.work.append(bool(windows))
             day += timedelta(days=1)
 
     def day(self, t: int) -> int:
@@ -1080,7 +1235,7 @@ class _Sim:
 
     __slots__ = ("number", "team", "staff", "requester", "assignee", "status", "priority",
                  "created", "updated", "last", "now", "first_response", "resolved", "closed",
-                 "waiting_on", "events", "waits", "watchers", "tags")
+                 "waiting_on", "events", "waits", "watchers", "tags", "reprioritised")
 
     def __init__(self, number: int, team: str, staff: frozenset, requester: str, created: int,
                  now: int, priority: str, tags: list, watchers: list):
@@ -1089,6 +1244,7 @@ class _Sim:
         self.now, self.priority, self.tags, self.watchers = now, priority, tags, watchers
         self.assignee = self.first_response = self.resolved = self.closed = None
         self.waiting_on = None
+        self.reprioritised = False
         self.status = "new"
         self.events: list[tuple] = []     # (t, row in bulk.EVENT_COLUMNS order)
         self.waits: list[list] = []       # [started, ended, reason, kind]
@@ -1190,9 +1346,16 @@ class _Sim:
         t = self._at(t)
         self._event(t, actor, "edit", "priority", self.priority, priority, None)
         self.priority = priority
+        self.reprioritised = True
 
 
+# agreement -> (how fast its requests are worked, as a factor of _RESPONSE and _WORK; the
+# phase of its four-month drift)
+PACE = {"it-standard": (0.9, 0.0), "it-sales": (0.45, 0.3), "facilities": (0.7, 0.55),
+        "platform": (0.7, 0.8), "hr": (1.6, 0.15), "payroll": (1.8, 0.4),
+        "purchasing": (1.7, 0.7)}
 _RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+_VPN_WAIT = 240     # business minutes the VPN request waited for Mihai's answer
 _PRIORITIES = ("urgent", "high", "normal", "low")
 # business minutes: (median, spread, cap); urgent first responses are wall-clock (on call)
 _RESPONSE = {"high": (25, 0.9, 240), "normal": (80, 1.0, 960), "low": (200, 1.0, 1440)}
@@ -1214,7 +1377,7 @@ class _Generator:
         self.window = self.now - OPEN_WINDOW_DAYS * 86400
         first = datetime.fromtimestamp(self.start, self.zone).date() - timedelta(days=1)
         last = datetime.fromtimestamp(self.now, self.zone).date() + timedelta(days=120)
-        self.cal = _Calendar(first, last)
+        self.cal = _Calendar(first, last, _office(ctx))
         self.team_names = {h: n for h, n, _ in TEAMS}
         self.first = {h: n.split()[0] for h, n, _ in PEOPLE}
         self.primary = {h: (teams[0] if teams else None) for h, _, teams in PEOPLE}
@@ -1242,6 +1405,11 @@ class _Generator:
         self.pending: list[tuple] = []   # follow-ups waiting for their time: (t, seq, number)
         self.last_pushed = 0
         self.seq = 0
+        # the agreements (build_sla): which applies to whom, and the clocks' calendars
+        sla = ctx.facts.get("sla") or {}
+        self.calendars = sla.get("calendars", {})
+        self.scopes = sla.get("scopes", {})
+        self.explain = None          # (rank, number): the request `sla explain` shows best
 
     # -- small helpers
 
@@ -1260,6 +1428,36 @@ class _Generator:
         median, spread, cap = spec
         z = _Z[int(self.rng.random() * len(_Z))]
         return max(1, min(cap, int(median * exp(spread * z))))
+
+    def consider_for_explain(self, sim: _Sim, preferred: bool = False) -> None:
+        """`sla explain` reads best for a request that waited on its requester and whose
+        clock ran across a weekend; among those, the ``preferred`` one (the
+        VPN request the tour shows first), an open one, then the latest."""
+        if sim.status == "cancelled" or not any(
+                w[3] == "requester" and w[1] is not None for w in sim.waits):
+            return
+        cal = self.cal
+        end = sim.resolved if sim.resolved is not None else self.now
+        if all(cal.dates[d].weekday() < 5 for d in range(cal.day(sim.created), cal.day(end) + 1)):
+            return
+        rank = (preferred, sim.status not in _FINAL and sim.status != "resolved", sim.created)
+        if self.explain is None or rank >= self.explain[0]:
+            self.explain = (rank, sim.number)
+
+    # -- clocks: what the services store on the request (isvc.domain.clocks.compute)
+
+    def clock_job(self, sim: _Sim) -> tuple:
+        """What _Clocks.row needs of a simulated request."""
+        ag = self.agreement(sim.team, sim.requester) if self.scopes else None
+        mode = _REPLAY if sim.reprioritised else _CANCELLED if sim.status == "cancelled" else 0
+        events = None
+        if mode and ag is not None:
+            events = tuple((t, row[3], row[4], row[5], row[6], row[2], row[7])
+                           for t, row in sim.events)
+        return (ag.name if ag else None, sim.created, sim.status, sim.priority,
+                sim.first_response, sim.resolved,
+                tuple((started, ended, kind) for started, ended, _, kind in sim.waits),
+                events, mode)
 
     # -- arrivals
 
@@ -1370,8 +1568,40 @@ class _Generator:
                 pass
         return sim
 
+    def agreement(self, team: str, requester: str):
+        """The agreement store.sla.matching_agreement finds: for the requester's team, else
+        the provider's default."""
+        scopes = self.scopes
+        return scopes.get((team, self.primary[requester])) or scopes.get((team, None))
+
+    def pace(self, s: _Sim) -> float:
+        """How fast the team works this request, as a factor of the usual times: each
+        agreement's own pace (Sales' requests jump IT's queue; HR and Payroll take their
+        time), drifting +-20% over four-month cycles (holidays, a colleague on leave, a
+        new hire settling in), so the months differ and `agreement status` has a trend."""
+        ag = self.agreement(s.team, s.requester)
+        if ag is None:
+            return 1.0
+        base, phase = PACE.get(ag.name, (1.0, 0.0))
+        return base * (1 + 0.2 * sin(2 * pi * (s.created / (120 * 86400) + phase)))
+
+    def on_call(self, s: _Sim) -> bool:
+        """An urgent request filed out of hours whose agreement has an on-call calendar:
+        the on-call engineer works it round the clock (and its clocks run on that
+        calendar)."""
+        if s.priority != "urgent":
+            return False
+        ag = self.agreement(s.team, s.requester)
+        if ag is None or not ag.oncall_calendar:
+            return False
+        from isvc.domain.clocks import choose_calendar
+
+        created = datetime.fromtimestamp(s.created, timezone.utc)
+        return choose_calendar(ag, "urgent", created, self.calendars) != ag.calendar
+
     def _life(self, s: _Sim, tpl: Template, x: _Text, hurry: bool) -> None:
-        rng, cal = self.rng, self.cal
+        rng = self.rng
+        cal = _WallClock if self.on_call(s) else self.cal
         c, req, team = s.created, s.requester, s.team
         if not hurry and rng.random() < 0.025:      # withdrawn before anyone answered
             s.command(cal.add(c, rng.randint(5, 400)), req, "cancel", rng.choice(CANCELS))
@@ -1382,12 +1612,17 @@ class _Generator:
             helper = rng.choice(HELPERS[team])       # lateral help: they take it themselves
             if helper != req:
                 agent = helper
+        if cal is _WallClock:                       # the on-call engineer takes it
+            oncall = self.agreement(team, req).oncall
+            if oncall in self.first and oncall != req:
+                agent = oncall
         x["agent"] = self.first[agent]
-        response = 0
+        response, pace = 0, 1.0
         if s.priority == "urgent":
             t = c + rng.randint(240, 2400)           # on call, even out of hours
         else:
-            response = self.minutes(_RESPONSE[s.priority])
+            pace = self.pace(s)
+            response = max(1, int(self.minutes(_RESPONSE[s.priority]) * pace))
             if hurry:
                 response = min(120, response)
             t = cal.add(c, response)
@@ -1411,6 +1646,8 @@ class _Generator:
         if s.status == "acknowledged":
             s.command(cal.add(s.last, rng.randint(5, 240)), agent, "start")
         work = self.minutes(_WORK[s.priority])
+        if s.priority != "urgent":
+            work = max(5, int(work * pace))
         if hurry:
             work = min(work, 480)
         roll = rng.random()
@@ -1481,22 +1718,70 @@ class _Generator:
                 heapq.heappush(self.pending, (when, self.seq, s.number))
                 self.last_pushed = s.number
 
-    # -- the showcase: the mockups' requests, at fixed places relative to the clock
+    # -- the showcase: the mockups' requests, placed in business time before the clock so
+    # that, whatever the day and hour of the build, each clock is in the state it shows:
+    # the VPN at risk, the drive quota paused, the badge readers and the payroll export
+    # breached, the new starter's laptop on track; and the printer, whose requester's
+    # reply after closure files a follow-up.
+
+    def _clock_calendar(self, team: str, requester: str):
+        """The calendar the request's clocks run on (None without agreements)."""
+        ag = self.agreement(team, requester)
+        return self.calendars.get(ag.calendar) if ag else None
+
+    def badd(self, cal, t: int, minutes: int) -> int:
+        """``minutes`` of business time after ``t`` on the clocks' calendar."""
+        if cal is None or minutes <= 0:
+            return self.cal.add(t, max(0, minutes))
+        from isvc.domain.businesstime import due
+
+        return int(due(cal, datetime.fromtimestamp(t, timezone.utc), minutes).timestamp())
+
+    def bback(self, cal, t: int, minutes: int) -> int:
+        """The latest instant with ``minutes`` of business time between it and ``t``."""
+        if cal is None:
+            return self.cal.back(t, minutes)
+        from isvc.domain.businesstime import elapsed_minutes
+
+        end = datetime.fromtimestamp(t, timezone.utc)
+
+        def enough(k: int) -> bool:
+            start = datetime.fromtimestamp(t - 60 * k, timezone.utc)
+            return elapsed_minutes(cal, start, end) >= minutes
+
+        lo, hi = 0, max(minutes, 1440)
+        while not enough(hi):
+            lo, hi = hi, hi * 2
+        while hi - lo > 1:          # the fewest whole minutes back that hold enough
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if enough(mid) else (mid, hi)
+        return t - 60 * hi
+
+    def _targets(self, team: str, requester: str, priority: str) -> tuple[int, int]:
+        """(first response, resolution) business minutes; a working day's worth of each
+        without agreements."""
+        ag = self.agreement(team, requester)
+        return (ag.response[priority], ag.resolution[priority]) if ag else (480, 960)
 
     def stories(self) -> list[tuple[int, Callable]]:
         if self.ctx.requests < 50:
             return []
         cal, now = self.cal, self.now
         out = []
-        d2 = cal.workday_before(now, 2)
-        out.append((cal.at(d2, 9, 30), self._story_vpn))
-        out.append((cal.back(now, 230), self._story_quota))
+        _, vpn = self._targets("it", "mihai", "high")
+        # at risk: 86% of the resolution target used, besides a half-day wait on Mihai
+        out.append((self.bback(self._clock_calendar("it", "mihai"), now,
+                               vpn * 86 // 100 + _VPN_WAIT), self._story_vpn))
+        out.append((self.bback(self._clock_calendar("it", "maria"), now, 150), self._story_quota))
         d5 = cal.workday_before(now, 5)
         out.append((cal.at(d5, 8, 50), self._story_badges))
-        d1 = cal.workday_before(now, 1)
-        out.append((cal.at(d1, 16, 10), self._story_new_starter))
-        d3 = cal.workday_before(now, 3)
-        out.append((cal.at(d3, 14, 5), self._story_payroll_export))
+        starter, _ = self._targets("it", "ioana", "normal")
+        out.append((self.bback(self._clock_calendar("it", "ioana"), now, starter * 35 // 100),
+                    self._story_new_starter))
+        _, export = self._targets("it", "ana", "high")
+        out.append((self.bback(self._clock_calendar("it", "ana"), now, export + 100),
+                    self._story_payroll_export))
+        out.append((cal.at(cal.workday_before(now, 12), 10, 15), self._story_printer))
         # distinct instants, all inside the history and before the clock
         seen, kept = set(), []
         for t, fn in out:
@@ -1507,42 +1792,41 @@ class _Generator:
 
     def _story_vpn(self, number: int, c: int):
         """The request of the `request show` mockup: a reply, a wait on the requester,
-        the answer that resumes it, an internal note. In progress."""
-        cal = self.cal
+        the answer that resumes it, an internal note. In progress, at risk."""
         related = self.by_tag.get("vpn")
+        cal = self._clock_calendar("it", "mihai")
         body = ("Hi IT Service Desk,\n\nSince the update my VPN drops every hour, and I lose "
                 "the CRM session each time. It happens at home and at the client's office.\n\n"
                 "Thanks,\nMihai")
         s = _Sim(number, "it", self.staff["it"], "mihai", c, self.now, "high", ["remote", "vpn"],
                  ["maria"])
         s.file(body)
-        d = cal.day(c)
-        nxt = d + 1
-        while not cal.work[nxt]:
-            nxt += 1
-        s.assign(cal.at(d, 11, 0), "jim", "jim")
-        s.reply(cal.at(d, 11, 2), "jim", "Hi Mihai, looking at it now. Which client version "
+        s.assign(self.badd(cal, c, 40), "jim", "jim")
+        s.reply(self.badd(cal, c, 42), "jim", "Hi Mihai, looking at it now. Which client version "
                 "do you have?")
-        s.command(cal.at(nxt, 10, 40), "jim", "wait", "Which VPN client version?")
-        s.reply(cal.at(nxt, 15, 20), "mihai", "Version 5.2.1")
+        asked = 150
+        s.command(self.badd(cal, c, asked), "jim", "wait", "Which VPN client version?")
+        s.reply(self.badd(cal, c, asked + _VPN_WAIT), "mihai", "Version 5.2.1")
         note = (f"Same as #{related} — the gateway's idle timeout" if related
                 else "Looks like the gateway's idle timeout")
-        s.note(cal.at(nxt, 15, 31), "jim", note)
+        s.note(self.badd(cal, c, asked + _VPN_WAIT + 11), "jim", note)
         return s, "VPN drops every hour", "it/network", "mail", {"asset": "LT-4471"}
 
     def _story_quota(self, number: int, c: int):
-        cal = self.cal
+        """Waiting on Maria: its resolution clock is paused."""
+        cal = self._clock_calendar("it", "maria")
         s = _Sim(number, "it", self.staff["it"], "maria", c, self.now, "normal",
                  ["quota", "storage"], [])
         s.file("The Sales shared drive is full and nobody can save the quarter-end "
                "forecasts. Can we get more space today?")
-        s.assign(cal.add(c, 35), "alina", "alina")
-        s.reply(cal.add(c, 40), "alina", "Hi Maria, I can see it: 199 GB of 200 used.")
-        s.command(cal.add(c, 90), "alina", "wait",
+        s.assign(self.badd(cal, c, 35), "alina", "alina")
+        s.reply(self.badd(cal, c, 40), "alina", "Hi Maria, I can see it: 199 GB of 200 used.")
+        s.command(self.badd(cal, c, 90), "alina", "wait",
                   "Can you archive the 2024 exports first? They take 40 GB.")
         return s, "Shared drive quota for Sales", "it/storage", "cli", {"share": "Sales"}
 
     def _story_badges(self, number: int, c: int):
+        """Urgent, answered in minutes, still not fixed a week later: breached."""
         cal = self.cal
         s = _Sim(number, "facilities", self.staff["facilities"], "raluca", c, self.now, "urgent",
                  ["access", "badge"], ["omar"])
@@ -1558,6 +1842,7 @@ class _Generator:
         return s, "Badge readers down at gate B", "facilities/access", "cli", {"gate": "B"}
 
     def _story_new_starter(self, number: int, c: int):
+        """Nobody has answered yet; the first-response clock is on track."""
         s = _Sim(number, "it", self.staff["it"], "ioana", c, self.now, "normal",
                  ["laptop", "onboarding"], ["luiza"])
         s.file("Sara Lindqvist joins Marketing next Monday. Please prepare a laptop with the "
@@ -1565,12 +1850,36 @@ class _Generator:
         return (s, "New starter laptop for Sara Lindqvist", "it/onboarding", "mail",
                 {"start_date": "next Monday"})
 
-    def _story_payroll_export(self, number: int, c: int):
+    def _story_printer(self, number: int, c: int):
+        """Fixed in an hour, closed by the nightly autoclose; the requester's reply a
+        week later files a linked follow-up (every demo has one)."""
         cal = self.cal
+        s = _Sim(number, "it", self.staff["it"], "oana", c, self.now, "normal", ["printer"], [])
+        s.file("The printer next to the kitchen on floor 3 is offline for everyone since this "
+               "morning.")
+        try:
+            s.assign(cal.add(c, 18), "tom", "tom")
+            s.reply(cal.add(c, 20), "tom", "Hi Oana, on my way up.")
+            s.command(cal.add(c, 80), "tom", "resolve",
+                      "It had lost its network address after a power cut; back online.")
+            s.command(cal.cron_after(s.resolved + AUTOCLOSE_DAYS * 86400), AUTOMATION, "close",
+                      f"closed automatically {AUTOCLOSE_DAYS} days after resolution")
+        except _Stop:
+            return s, "Printer on floor 3 offline", "it/hardware", "cli", {"floor": "3"}
+        when = cal.at(cal.workday_before(self.now, 2), 9, 40)
+        if s.closed < when <= self.now:
+            self.seq += 1
+            heapq.heappush(self.pending, (when, self.seq, number))
+            self.last_pushed = number
+        return s, "Printer on floor 3 offline", "it/hardware", "cli", {"floor": "3"}
+
+    def _story_payroll_export(self, number: int, c: int):
+        """Acknowledged at once, then stuck with the vendor: resolution overdue."""
+        cal = self._clock_calendar("it", "ana")
         s = _Sim(number, "it", self.staff["it"], "ana", c, self.now, "high", ["payroll"], [])
         s.file("The payroll export to the bank fails on the second run with 'duplicate batch "
                "id'. The first run works. We pay salaries on Friday.")
-        s.command(cal.add(c, 15), "elena", "ack",
+        s.command(self.badd(cal, c, 15), "elena", "ack",
                   "Looking into it with the payroll vendor's logs.")
         return s, "Payroll export fails on 2nd run", "it/software", "cli", {}
 
@@ -1585,6 +1894,133 @@ class _Generator:
         s._event(created, old["requester"], "link", "follow_up", None, str(old["number"]),
                  f"follow-up to #{old['number']} (closed)")
         return s
+
+
+_REPLAY, _CANCELLED = 1, 2     # clock jobs that need more than the final state
+
+
+def _caused(reply: tuple, event: tuple) -> bool:
+    """Whether ``event`` is part of the ``reply`` before it (one command, one recompute):
+    the first staff reply acknowledges, the requester's reply resumes a wait or reopens.
+    Events are (t, kind, field, from, to, actor, message)."""
+    return (reply[1] == "reply" and event[1] == "status" and event[0] == reply[0]
+            and event[5] == reply[5]
+            and ((event[3], event[4], event[6]) == ("new", "acknowledged", "first reply")
+                 or (event[3] in ("waiting", "resolved") and event[4] == "in_progress")))
+
+
+class _Clocks:
+    """Each request's clock columns (store.sla.CLOCK_COLUMNS) as the services would have
+    left them, recomputed at the clock (as a calendar edit would): isvc.domain.clocks.compute
+    on the request's final state and pauses (its waits rows: waits on the requester, and
+    the resolved spells before reopens).
+
+    The services recompute at every event that can move a clock, each time from the
+    values stored before, so a breach recorded while a clock ran stays recorded. For most
+    histories one computation from the final state gives the same columns: a due time that
+    passed before an event did so with the pauses known then, and later pauses cannot
+    move it. Two kinds differ and are replayed: a priority change (the old target's breach
+    stays; replayed event by event) and a cancellation (the clocks stop without a verdict,
+    keeping a breach an earlier event recorded; computed once more as they were just
+    before). tests/test_demo.py replays every journal and compares.
+
+    Jobs are tuples from _Generator.clock_job: (agreement, created, status, priority,
+    first response, resolved, waits (started, ended, kind), events (t, kind, field, from,
+    to, actor, message) or None, mode); instants are epoch seconds. ~60 us a request:
+    about a third of a big build.
+    """
+
+    def __init__(self, calendars: dict, agreements: dict, now: datetime):
+        self.calendars, self.agreements, self.now = calendars, agreements, now
+
+    def rows(self, jobs: list[tuple]) -> list[tuple]:
+        return [self.row(job) for job in jobs]
+
+    def row(self, job: tuple) -> tuple:
+        from isvc.domain.clocks import compute
+
+        name, _, status, priority, _, resolved, _, _, mode = job
+        ag = self.agreements.get(name) if name else None
+        old = None
+        if ag is not None and mode == _REPLAY:
+            old = self._replay(job, ag)
+        elif ag is not None and mode == _CANCELLED:
+            old = self._before_cancel(job, ag)
+        values = compute(self._input(job, None, status, priority, resolved), ag,
+                         self.calendars, self.now, old)
+        return tuple(values[c] for c in CLOCK_COLUMNS)
+
+    @staticmethod
+    def _input(job: tuple, t: int | None, status: str, priority: str, resolved: int | None):
+        """What the clocks are computed from, as known at ``t`` (None: now): a wait still
+        open at ``t`` has no end yet; a reopen's pause exists from the reopening."""
+        from isvc.domain.clocks import ClockInput
+
+        _, created, _, _, fr, _, waits, _, _ = job
+        pauses = []
+        for started, ended, kind in waits:
+            if t is None:
+                pauses.append((_iso(started), None if ended is None else _iso(ended)))
+            elif kind == "reopen":
+                if ended <= t:
+                    pauses.append((_iso(started), _iso(ended)))
+            elif started <= t:
+                pauses.append((_iso(started),
+                               _iso(ended) if ended is not None and ended <= t else None))
+        return ClockInput(
+            created_at=_iso(created), priority=priority, status=status,
+            first_response_at=_iso(fr) if fr is not None and (t is None or fr <= t) else None,
+            resolved_at=_iso(resolved) if resolved is not None else None,
+            pauses=tuple(pauses))
+
+    def _at(self, job: tuple, ag, t: int, status: str, priority: str, resolved: int | None,
+            old: dict | None) -> dict:
+        from isvc.domain.clocks import compute
+
+        return compute(self._input(job, t, status, priority, resolved), ag, self.calendars,
+                       datetime.fromtimestamp(t, timezone.utc), old)
+
+    def _replay(self, job: tuple, ag) -> dict | None:
+        """The columns after the last event, recomputed as the services do
+        (services.sla.recompute) after each command that can move them: filing, a public
+        reply (with the status change it causes), a status change, a priority edit."""
+        events = job[7]
+        priority = next((e[3] for e in events if e[1] == "edit" and e[2] == "priority"), job[3])
+        status, resolved, old, moved = "new", None, None, False
+        for i, (t, kind, field, from_, to, _, _) in enumerate(events):
+            if kind == "status":
+                if to == "resolved":
+                    resolved = t
+                elif from_ == "resolved":
+                    resolved = None
+                status, moved = to, True
+            elif kind in ("filed", "reply"):
+                moved = True
+            elif kind == "edit" and field == "priority":
+                priority, moved = to, True
+            if moved and (i + 1 == len(events) or not _caused(events[i], events[i + 1])):
+                moved = False
+                if status in ("resolved", "closed") and old and old["res_met"] is not None:
+                    continue   # a stopped resolution clock keeps its verdict
+                old = self._at(job, ag, t, status, priority, resolved, old)
+        return old
+
+    def _before_cancel(self, job: tuple, ag) -> dict | None:
+        """The columns after the last event before the cancellation that recomputed them.
+        The clocks ran until then, so one computation at that instant records what every
+        earlier one did (a breach is a due time that passed while they ran)."""
+        status, t = "new", None
+        for at, kind, _, _, to, _, _ in job[7]:
+            if kind == "status":
+                if to == "cancelled":
+                    break
+                status, t = to, at
+            elif kind in ("filed", "reply"):
+                t = at
+        if t is None:
+            return None
+        # a request is cancelled only while open (never while resolved)
+        return self._at(job, ag, t, status, job[3], None, None)
 
 
 class _Timeline:
@@ -1634,12 +2070,14 @@ class _Timeline:
 
 
 def build_requests(ctx: DemoContext) -> None:
-    """N requests with their journals, simulated up to the clock and bulk-inserted in
-    chunks (all inside the one transaction of the build)."""
+    """N requests with their journals and clocks, simulated up to the clock and
+    bulk-inserted in chunks (all inside the one transaction of the build)."""
+    sla = ctx.facts.get("sla") or {}
+    clocks = _Clocks(sla.get("calendars", {}), sla.get("agreements", {}), ctx.now)
     gen = _Generator(ctx, ctx.rng("requests"))
-    total = ctx.requests
     conn = ctx.conn
     requests_buf: list[tuple] = []
+    jobs: list[tuple] = []              # the clock jobs of requests_buf's rows
     tags_buf: list[tuple] = []
     watchers_buf: list[tuple] = []
     links_buf: list[tuple] = []
@@ -1648,19 +2086,23 @@ def build_requests(ctx: DemoContext) -> None:
     timeline = _Timeline()
     closed_info: dict[int, dict] = {}   # what a follow-up needs of a closed request
     showcase: dict[str, int] = {}
-    busiest = (0, 1)
+    explain_since = gen.now - 30 * 86400
 
     def flush() -> None:
-        # requests first: the events and waits released so far point at them
-        bulk.insert_requests(conn, requests_buf)
+        # requests first (with their clocks): the events and waits released so far point
+        # at them
+        bulk.insert_requests(conn, [row + clock for row, clock in
+                                    zip(requests_buf, clocks.rows(jobs))])
         bulk.insert_tags(conn, tags_buf)
         bulk.insert_watchers(conn, watchers_buf)
         bulk.insert_links(conn, links_buf)
         bulk.insert_events(conn, events_buf)
         bulk.insert_waits(conn, waits_buf)
-        for buf in (requests_buf, tags_buf, watchers_buf, links_buf, events_buf, waits_buf):
+        for buf in (requests_buf, jobs, tags_buf, watchers_buf, links_buf, events_buf, waits_buf):
             buf.clear()
 
+    total = ctx.requests
+    busiest = (0, 1)
     number = 0
     for created, story in gen.arrivals(gen.stories()):
         timeline.release(created, events_buf, waits_buf)
@@ -1669,6 +2111,9 @@ def build_requests(ctx: DemoContext) -> None:
         if story is not None:
             sim, title, type_, channel, fields = story(number, created)
             showcase[story.__name__.removeprefix("_story_")] = number
+            # what a follow-up's life draws on: the template of its kind of request
+            tpl = max(TEMPLATES[sim.team], key=lambda t: (t.type == type_,
+                                                          bool(set(t.tags) & set(sim.tags))))
         elif gen.pending and gen.pending[0][0] <= created:
             _, _, old_number = heapq.heappop(gen.pending)
             old = closed_info.pop(old_number)
@@ -1707,6 +2152,9 @@ def build_requests(ctx: DemoContext) -> None:
             _iso(sim.resolved) if sim.resolved is not None else None,
             _iso(sim.closed) if sim.closed is not None else None,
         ))
+        jobs.append(gen.clock_job(sim))
+        if created >= explain_since and (story is None or story == gen._story_vpn):
+            gen.consider_for_explain(sim, preferred=story is not None)
         tags_buf.extend((number, tag) for tag in sorted(set(sim.tags)))
         watchers_buf.extend((number, who) for who in sorted(set(sim.watchers)))
         for t, row in sim.events:
@@ -1725,6 +2173,8 @@ def build_requests(ctx: DemoContext) -> None:
     ctx.facts["requests"] = {
         "count": number, "history_days": gen.days, "showcase": showcase,
         "interesting": showcase.get("vpn", busiest[1]),
+        "explain": gen.explain[1] if gen.explain else showcase.get("vpn", busiest[1]),
+        "explain_weekend": gen.explain is not None,
     }
 
 
@@ -1747,5 +2197,22 @@ def tour_basics(ctx: DemoContext) -> list[TourStep]:
     ]
 
 
-BUILD_STEPS: list[Callable[[DemoContext], None]] = [build_org, build_requests]
-TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics]
+def tour_sla(ctx: DemoContext) -> list[TourStep]:
+    if "sla" not in ctx.facts:
+        return []
+    facts = ctx.facts["requests"]
+    number = facts["explain"]
+    story = ("how its due times were computed: business hours, the weekend, the wait on "
+             "the requester" if facts.get("explain_weekend") else "how its due times were computed")
+    return [
+        TourStep("isvc agreement status",
+                 "each agreement: open requests on track, at risk, breached; compliance, trend"),
+        TourStep(f"isvc sla explain {number}", story),
+        TourStep("isvc sla check", "for cron: clocks at risk or breached (exit 4 if breached)"),
+        TourStep("isvc calendar show office", "office hours with a lunch break; public holidays"),
+        TourStep("isvc agreement show platform", "targets, and who is on call out of hours"),
+    ]
+
+
+BUILD_STEPS: list[Callable[[DemoContext], None]] = [build_org, build_sla, build_requests]
+TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics, tour_sla]

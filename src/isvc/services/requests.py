@@ -183,7 +183,9 @@ def list_requests(desk: Desk, flt: RequestFilter, order: list[tuple[str, bool]],
 
 
 def queue(desk: Desk, team: str | None, *, mine: bool = False, status: str | None = None,
-          limit: int = 25) -> QueueView:
+          limit: int = 25, with_clocks: bool = True) -> QueueView:
+    """The open requests most urgent first; ``with_clocks`` adds each row's live clock
+    figures (the table and JSON show them; TSV does not, and skips the engine)."""
     from isvc.domain.models import OPEN_STATUSES, parse_status
 
     if limit < 1:
@@ -200,9 +202,11 @@ def queue(desk: Desk, team: str | None, *, mine: bool = False, status: str | Non
     rows = store.queue(desk.conn, team, assignee, status, limit, desk.now_iso)
     counts = store.queue_counts(desk.conn, team, desk.now_iso)
     total = sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
-    from isvc.services import sla
+    clocks = {}
+    if with_clocks:
+        from isvc.services import sla
 
-    clocks = sla.live(desk.conn, [r.number for r in rows], desk.now)
+        clocks = sla.live(desk.conn, [r.number for r in rows], desk.now)
     return QueueView(team=team, rows=rows, counts=counts, total_open=total, mine=assignee,
                      extra={"clocks": clocks})
 

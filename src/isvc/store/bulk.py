@@ -3,8 +3,8 @@
 The generator above this module streams rows in chunks; everything goes in inside ONE
 ``BEGIN IMMEDIATE ... COMMIT`` (never a commit per batch), so a build that fails or is
 interrupted leaves the file as empty as it found it. Rows carry their final values (the
-status, the stamps, the whole journal), exactly what the services would have written one
-command at a time; ``isvc db check`` must pass afterwards.
+status, the stamps, the clocks, the whole journal), exactly what the services would have
+written one command at a time; ``isvc db check`` must pass afterwards.
 """
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ from typing import Iterable, Iterator, Sequence
 
 from isvc.errors import IsvcError
 from isvc.store.db import write
+from isvc.store.sla import CLOCK_COLUMNS
 
 # Bigger page cache while loading: the secondary indexes of a million requests are
 # inserted in random order and thrash the default 2 MB cache. Negative = KiB.
 _LOAD_CACHE_KIB = 131_072
 
+# ... then the clock columns (store.sla.CLOCK_COLUMNS: agreement, calendar, both clocks)
 REQUEST_COLUMNS = (
     "number", "title", "body", "status", "priority", "priority_rank", "team", "type",
     "requester", "assignee", "fields", "channel", "waiting_on", "created_at", "updated_at",
     "first_response_at", "resolved_at", "closed_at",
-)
+) + CLOCK_COLUMNS
 EVENT_COLUMNS = (
     "number", "at", "actor", "kind", "field", "from_value", "to_value", "message", "internal",
 )
@@ -128,8 +130,10 @@ def insert_audit(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
 
 
 def insert_requests(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
-    """Rows in REQUEST_COLUMNS order, with explicit numbers (1..N in creation order);
-    AUTOINCREMENT's counter follows, so the next request filed gets N+1."""
+    """Rows in REQUEST_COLUMNS order, with explicit numbers (1..N in creation order) and
+    their clock columns as isvc.domain.clocks.compute gives them (the queue sorts by them;
+    nothing recomputes them after the load); AUTOINCREMENT's counter follows, so the next
+    request filed gets N+1."""
     conn.executemany(_insert_sql("requests", REQUEST_COLUMNS), rows)
 
 

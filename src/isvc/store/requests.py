@@ -255,6 +255,9 @@ def list_requests(conn: sqlite3.Connection, flt: RequestFilter,
     sql = f"SELECT {_REQUEST_COLUMNS} FROM requests"
     if where:
         sql += " WHERE " + " AND ".join(where)
+    order = list(order)
+    if not any(col == "number" for col, _ in order):
+        order.append(("number", order[-1][1]))  # a stable order; matches the index tail (rowid)
     sql += " ORDER BY " + ", ".join(f"{col} {'DESC' if desc else 'ASC'}" for col, desc in order)
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -262,6 +265,10 @@ def list_requests(conn: sqlite3.Connection, flt: RequestFilter,
 
 
 def queue_sql(team_filter: bool, assignee_filter: bool, extra_status: bool) -> str:
+    # Without statistics SQLite may prefer a history index (team or assignee + created_at)
+    # and read years of closed requests; the partial indexes hold only open ones.
+    index = ("requests_open_due" if team_filter else
+             "requests_open_assignee" if assignee_filter else "requests_open_risk")
     where = [f"status IN {OPEN_SQL}"]
     if team_filter:
         where.append("team = :team")
@@ -272,8 +279,8 @@ def queue_sql(team_filter: bool, assignee_filter: bool, extra_status: bool) -> s
     # Most urgent first (SLA-SPEC views): breached (longest overdue first), at risk, then
     # the nearest due time; requests with no running clock (paused, no agreement) last,
     # by priority and age.
-    return (f"SELECT {_REQUEST_COLUMNS} FROM requests WHERE {' AND '.join(where)} "
-            "ORDER BY CASE WHEN next_due_at IS NULL THEN 3 WHEN next_due_at < :now THEN 0 "
+    return (f"SELECT {_REQUEST_COLUMNS} FROM requests INDEXED BY {index} "
+            f"WHERE {' AND '.join(where)} ORDER BY CASE WHEN next_due_at IS NULL THEN 3 WHEN next_due_at < :now THEN 0 "
             "WHEN next_risk_at <= :now THEN 1 ELSE 2 END, next_due_at, priority_rank, created_at, "
             "number LIMIT :limit")
 
