@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from isvc.store.db import SCHEMA_VERSION
+
 from ._support import at
 
 REQUEST_SQL = (
@@ -58,7 +60,7 @@ def test_schema_1_upgrades_with_requests_intact_and_no_clocks(isvc, tmp_path):
     assert [(r["number"], r["sla"]) for r in listed] == [(2, None), (1, None)]
 
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute(
         "SELECT number, title, status, priority, requester, assignee, created_at, updated_at, "
         "first_response_at, resolved_at FROM requests ORDER BY number").fetchall() == before

@@ -6,7 +6,8 @@ recomputed on every event that can move them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+from functools import lru_cache
 from datetime import datetime
 
 from isvc.domain import businesstime as bt
@@ -35,8 +36,7 @@ def choose_calendar(ag: Agreement, priority: str, created: datetime,
     return ag.calendar
 
 
-@dataclass(frozen=True)
-class ClockInput:
+class ClockInput(NamedTuple):  # a NamedTuple: built 100,000 times per calendar edit
     created_at: str
     priority: str
     status: str
@@ -49,17 +49,28 @@ def _pauses(pauses) -> list[bt.Pause]:
     return [(parse_iso(s), parse_iso(e) if e else None) for s, e in pauses]
 
 
-def _one(cal: Calendar, created: datetime, target: int | None, stopped: str | None,
+_FIELDS = ("target", "due_at", "risk_at", "breached_at", "met", "elapsed")
+_FR_KEYS = tuple(f"fr_{k}" for k in _FIELDS)
+_RES_KEYS = tuple(f"res_{k}" for k in _FIELDS)
+
+
+@lru_cache(maxsize=8)
+def _now_iso(now: datetime) -> str:
+    return to_iso(now)
+
+
+def _one(cal: Calendar, created: datetime, prepared, target: int | None, stopped: str | None,
          pauses: list[bt.Pause], pauses_iso, running: bool, percent: int, now_iso: str,
          old_due: str | None, old_breach: str | None) -> dict:
     # Instants here are stored text (UTC, whole seconds, Z): it orders like the instants
     # it names, so comparisons need no parsing (this runs for every open request after a
     # calendar edit).
     if target is None:
-        return {"target": None, "due_at": None, "risk_at": None, "breached_at": None,
-                "met": None, "elapsed": None}
+        return (None, None, None, None, None, None)
     risk_minutes = -(-percent * target // 100)  # elapsed*100 >= percent*target, whole minutes
-    risk_at, due_at = bt.reach_iso(cal, created, [risk_minutes, target], pauses)
+    if not (0 < risk_minutes <= target):
+        raise ValueError(f"bad target {target} or at-risk percent {percent}")
+    risk_at, due_at = bt.reach_iso_prepared(cal, prepared[0], [risk_minutes, target], prepared[1])
     breach = old_breach
     # A breach recorded while the clock ran stays recorded (§7), even if this
     # recomputation (a priority or agreement change) moves the due time later. An old
@@ -76,19 +87,16 @@ def _one(cal: Calendar, created: datetime, target: int | None, stopped: str | No
         met = int(due_at is None or stopped <= due_at) if breach is None else 0
         stop = parse_iso(stopped)
         elapsed = bt.elapsed_minutes(cal, created, max(stop, created), pauses)
-    return {"target": target, "due_at": due_at, "risk_at": risk_at,
-            "breached_at": breach, "met": met, "elapsed": elapsed}
+    return (target, due_at, risk_at, breach, met, elapsed)  # the order of _FIELDS
 
 
 def compute(inp: ClockInput, ag: Agreement | None, calendars: dict[str, Calendar],
             now: datetime, old: dict | None = None) -> dict:
     """The stored clock columns for one request (see store.sla.CLOCK_COLUMNS)."""
     old = old or {}
-    empty = {c: None for c in ("sla_calendar", "at_risk_percent", "next_due_at", "next_risk_at")}
     if ag is None or ag.calendar not in calendars:
-        out = {"agreement": None, **empty}
-        for prefix in ("fr", "res"):
-            out.update({f"{prefix}_{k}": None for k in ("target", "due_at", "risk_at", "breached_at", "met", "elapsed")})
+        out = dict.fromkeys(("agreement", "sla_calendar", "at_risk_percent", "next_due_at",
+                             "next_risk_at") + _FR_KEYS + _RES_KEYS)
         return out
     created = parse_iso(inp.created_at)
     cal_name = choose_calendar(ag, inp.priority, created, calendars)
@@ -99,20 +107,25 @@ def compute(inp: ClockInput, ag: Agreement | None, calendars: dict[str, Calendar
     res_stop = inp.resolved_at if inp.status in ("resolved", "closed") else None
     # Resolving without a reply still ends the wait for a first response.
     fr_stop = inp.first_response_at or res_stop
-    now_iso = to_iso(now)
-    fr_pauses = (res_pauses, inp.pauses) if ag.pause_first_response else ([], ())
-    fr = _one(cal, created, ag.response.get(inp.priority), fr_stop, *fr_pauses, fr_running,
-              ag.at_risk_percent, now_iso, old.get("fr_due_at"), old.get("fr_breached_at"))
-    res = _one(cal, created, ag.resolution.get(inp.priority), res_stop, res_pauses, inp.pauses,
-               is_open, ag.at_risk_percent, now_iso, old.get("res_due_at"), old.get("res_breached_at"))
-    running = [c for c, on in ((fr, fr_running), (res, is_open)) if on and c["due_at"]]
+    now_iso = _now_iso(now)
+    res_prepared = bt.prepare(created, res_pauses)
+    if ag.pause_first_response:
+        fr_args = (res_prepared, res_pauses, inp.pauses)
+    else:
+        fr_args = ((res_prepared[0], []), [], ())
+    fr = _one(cal, created, fr_args[0], ag.response.get(inp.priority), fr_stop, *fr_args[1:],
+              fr_running, ag.at_risk_percent, now_iso, old.get("fr_due_at"), old.get("fr_breached_at"))
+    res = _one(cal, created, res_prepared, ag.resolution.get(inp.priority), res_stop, res_pauses,
+               inp.pauses, is_open, ag.at_risk_percent, now_iso, old.get("res_due_at"),
+               old.get("res_breached_at"))
+    running = [c for c, on in ((fr, fr_running), (res, is_open)) if on and c[1]]
     out = {
         "agreement": ag.name, "sla_calendar": cal_name, "at_risk_percent": ag.at_risk_percent,
-        "next_due_at": min((c["due_at"] for c in running), default=None),
-        "next_risk_at": min((c["risk_at"] for c in running if c["risk_at"]), default=None),
+        "next_due_at": min((c[1] for c in running), default=None),
+        "next_risk_at": min((c[2] for c in running if c[2]), default=None),
     }
-    for prefix, clock in (("fr", fr), ("res", res)):
-        out.update({f"{prefix}_{k}": v for k, v in clock.items()})
+    out.update(zip(_FR_KEYS, fr))
+    out.update(zip(_RES_KEYS, res))
     return out
 
 

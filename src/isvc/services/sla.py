@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from operator import itemgetter
 
 from isvc.domain import clocks
 from isvc.domain.agreements import Agreement
@@ -33,6 +34,9 @@ def _pauses(rows: list[dict]) -> tuple[tuple[str, str | None], ...]:
     return tuple((w["started_at"], w["ended_at"]) for w in rows)
 
 
+_clock_values = itemgetter(*store.CLOCK_COLUMNS)
+
+
 def recompute(conn: sqlite3.Connection, numbers: list[int], now: datetime,
               cals: dict[str, Calendar] | None = None) -> int:
     """Recompute and store the clocks of ``numbers``; call inside the write transaction.
@@ -59,7 +63,7 @@ def recompute(conn: sqlite3.Connection, numbers: list[int], now: datetime,
             pauses=_pauses(pauses[number]),
         )
         values = clocks.compute(inp, agreements[key], cals, now, old=row)
-        if any(values[c] != row[c] for c in store.CLOCK_COLUMNS):
+        if _clock_values(values) != _clock_values(row):
             changed.append((number, values))
     store.save_clocks_many(conn, changed)
     return len(changed)

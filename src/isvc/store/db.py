@@ -13,7 +13,7 @@ from typing import Iterator
 from isvc.errors import DatabaseBusy, IsvcError, SchemaTooNew
 
 # Bumped with every migration; checked on open without importing sqlite_utils.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 
 

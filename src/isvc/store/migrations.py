@@ -27,6 +27,10 @@ def _migrations():
     def agreements(db):
         _run_script(db.conn, AGREEMENTS_SQL)
 
+    @migrations(name="0003_kudos_and_ratings")
+    def kudos_and_ratings(db):
+        _run_script(db.conn, KUDOS_SQL)
+
     return migrations
 
 
@@ -230,6 +234,45 @@ CREATE INDEX requests_open_risk ON requests(next_risk_at) WHERE status IN {OPEN_
 CREATE INDEX requests_open_agreement ON requests(agreement) WHERE status IN {OPEN_SQL};
 CREATE INDEX requests_agreement_responded ON requests(agreement, first_response_at);
 CREATE INDEX requests_agreement_resolved ON requests(agreement, resolved_at);
+"""
+
+
+KUDOS_SQL = """
+-- Thanks from one colleague to a person or a team; retracted ones are kept, marked.
+CREATE TABLE kudos (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    giver TEXT NOT NULL REFERENCES people(handle),
+    recipient TEXT NOT NULL,           -- a person's or a team's handle (see to_kind)
+    to_kind TEXT NOT NULL CHECK (to_kind IN ('person', 'team')),
+    message TEXT NOT NULL,
+    value TEXT,                        -- one of the configured company values
+    request INTEGER REFERENCES requests(number),
+    lateral INTEGER NOT NULL DEFAULT 0,  -- help across teams, counted separately
+    private INTEGER NOT NULL DEFAULT 0,  -- only giver and receiver see it
+    giver_team TEXT,                   -- primary teams when given, for reports
+    recipient_team TEXT,
+    created_at TEXT NOT NULL,
+    retracted_at TEXT,
+    retracted_by TEXT
+);
+CREATE INDEX kudos_created ON kudos(created_at);
+CREATE INDEX kudos_giver ON kudos(giver, created_at);
+CREATE INDEX kudos_recipient ON kudos(to_kind, recipient, created_at);
+CREATE INDEX kudos_request ON kudos(request);
+
+-- Satisfaction both ways: the requester rates the service, the provider rates the
+-- request ("was everything needed there up front?"). Rating again replaces the score;
+-- both are journaled on the request.
+CREATE TABLE ratings (
+    number INTEGER NOT NULL REFERENCES requests(number),
+    side TEXT NOT NULL CHECK (side IN ('requester', 'provider')),
+    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    comment TEXT,
+    rater TEXT NOT NULL REFERENCES people(handle),
+    rated_at TEXT NOT NULL,
+    PRIMARY KEY (number, side)
+) WITHOUT ROWID;
+CREATE INDEX ratings_side_rated ON ratings(side, rated_at);
 """
 
 

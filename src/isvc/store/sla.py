@@ -134,16 +134,22 @@ def clock_inputs(conn: sqlite3.Connection, number: int) -> dict | None:
 
 def clock_inputs_many(conn: sqlite3.Connection, numbers: list[int]) -> dict[int, dict]:
     """clock_inputs for many requests, a few hundred per query."""
+    # Plain tuples and one look-up table of customers: building 100,000 sqlite3.Row
+    # dicts through a join costs more than the clocks' arithmetic.
+    customers = dict(conn.execute("SELECT handle, primary_team FROM people").fetchall())
+    names = ("number", "team", "priority", "status", "created_at", "first_response_at",
+             "resolved_at", "closed_at", "requester") + CLOCK_COLUMNS
+    cur = conn.cursor()
+    cur.row_factory = None
     out: dict[int, dict] = {}
-    for i in range(0, len(numbers), 500):
-        chunk = numbers[i:i + 500]
-        rows = conn.execute(
-            "SELECT r.number, r.team, r.priority, r.status, r.created_at, r.first_response_at, "
-            "r.resolved_at, r.closed_at, p.primary_team AS customer, "
-            + ", ".join(f"r.{c}" for c in CLOCK_COLUMNS) +
-            f" FROM requests r LEFT JOIN people p ON p.handle = r.requester "
-            f"WHERE r.number IN ({','.join('?' * len(chunk))})", chunk)
-        out.update((row["number"], dict(row)) for row in rows)
+    for i in range(0, len(numbers), 900):
+        chunk = numbers[i:i + 900]
+        for values in cur.execute(
+                f"SELECT {', '.join(names)} FROM requests "
+                f"WHERE number IN ({','.join('?' * len(chunk))})", chunk):
+            row = dict(zip(names, values))
+            row["customer"] = customers.get(row["requester"])
+            out[values[0]] = row
     return out
 
 
