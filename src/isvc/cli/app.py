@@ -48,6 +48,8 @@ COMMANDS: dict[str, str] = {
     "agreement": "isvc.cli.agreement",
     "sla": "isvc.cli.sla",
     "calendar": "isvc.cli.calendar",
+    "kudos": "isvc.cli.kudos",
+    "satisfaction": "isvc.cli.satisfaction",
     "team": "isvc.cli.team",
     "person": "isvc.cli.person",
     "db": "isvc.cli.db",
