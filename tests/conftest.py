@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from isvc.cli import _common
 from isvc.cli.app import app
+
+pytest.register_assert_rewrite("testkit")
+
+from testkit import DbProbe  # noqa: E402  (after register_assert_rewrite)
 
 NOW = "2026-11-23T09:30:00Z"  # a Monday, inside business hours in Europe
 
@@ -65,4 +71,43 @@ def desk(isvc):
     isvc("person", "add", "mihai", "--name", "Mihai Stan", "--team", "sales")
     isvc("person", "add", "boss", "--name", "Boss", "--team", "it")
     isvc("config", "set", "admins", "boss")
+    return isvc
+
+
+# A probe that reads the database directly (to prove a refused command wrote nothing),
+# and desks built once per session through the CLI and copied into each test's
+# ISVC_HOME: the suite stays fast without changing what each test sees.
+
+@pytest.fixture
+def db(isvc_home) -> DbProbe:
+    return DbProbe(isvc_home / "isvc.db")
+
+
+_SNAPSHOTS: dict[str, Path] = {}
+
+
+@pytest.fixture
+def snapshot(tmp_path_factory, isvc_home):
+    """``snapshot(name, build)``: run ``build`` once per session, then copy its ISVC_HOME."""
+
+    def use(name: str, build) -> None:
+        _common.reset()
+        source = _SNAPSHOTS.get(name)
+        if source is None:
+            build()
+            _common.reset()  # close the desk: the WAL is checkpointed into the file
+            source = tmp_path_factory.mktemp(f"snapshot-{name}") / "home"
+            shutil.copytree(isvc_home, source)
+            _SNAPSHOTS[name] = source
+        else:
+            shutil.copytree(source, isvc_home, dirs_exist_ok=True)
+
+    return use
+
+
+@pytest.fixture
+def quick_desk(request, snapshot, isvc):
+    """The root conftest's `desk` (teams it, payroll, sales; jim, alina, boss in it; ana in
+    payroll; mihai in sales; boss the only admin), built once and copied per test."""
+    snapshot("desk", lambda: request.getfixturevalue("desk"))
     return isvc

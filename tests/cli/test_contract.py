@@ -10,7 +10,7 @@ import pytest
 
 from isvc.store import db as store_db
 
-from .helpers import expect_error, expect_usage_error
+from testkit import expect_error, expect_usage_error
 
 COMMANDS = [
     "request new", "request show", "request list", "request ack", "request start", "request wait",

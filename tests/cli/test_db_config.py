@@ -11,7 +11,7 @@ import pytest
 
 from isvc.store.db import SCHEMA_VERSION
 
-from .helpers import expect_error
+from testkit import expect_error
 
 
 def mode(path) -> int:

@@ -15,7 +15,7 @@ import tomli_w
 from isvc.store import directory
 from isvc.store.db import open_db, write
 
-from .helpers import expect_error
+from testkit import expect_error
 
 HANDLE_HELP = "a handle is 1-32 lower-case letters, digits, '.', '_' or '-', starting with a letter"
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .helpers import ISO_Z
+from testkit import ISO_Z
 
 REQUEST_KEYS = {
     "number", "title", "body", "status", "priority", "team", "type", "requester", "assignee",

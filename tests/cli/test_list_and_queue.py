@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from .helpers import expect_error
+from testkit import expect_error
 
 LIST_COLUMNS = ["number", "status", "priority", "team", "requester", "assignee", "created_at", "title"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from .helpers import expect_error, expect_usage_error
+from testkit import expect_error, expect_usage_error
 
 
 def new(desk, *args, who="ana", **kw) -> int:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .helpers import expect_error
+from testkit import expect_error
 
 HANDLE_HELP = "a handle is 1-32 lower-case letters, digits, '.', '_' or '-', starting with a letter"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .helpers import expect_error
+from testkit import expect_error
 
 
 def test_the_same_key_twice_returns_the_same_request(quick_desk, db):

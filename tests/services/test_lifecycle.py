@@ -9,7 +9,7 @@ from isvc.domain import lifecycle
 from isvc.domain.lifecycle import COMMANDS
 from isvc.domain.models import Status
 
-from .helpers import expect_error
+from testkit import expect_error
 
 NOW = "2026-11-23T09:30:00Z"
 

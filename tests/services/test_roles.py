@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import expect_error
+from testkit import expect_error
 
 ROLES = {
     "member": "jim",       # provider team member

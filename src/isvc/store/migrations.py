@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from isvc.domain.models import OPEN_SQL
-from isvc.store.db import SCHEMA_VERSION, busy_error, _is_locked
+from isvc.store.db import SCHEMA_VERSION, write
 
 
 def _migrations():
@@ -295,21 +295,10 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
 
     migrations = _migrations()
     db = Database(conn)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if _is_locked(exc):
-            raise busy_error(exc) from None
-        raise
-    try:
+    with write(conn):  # BEGIN IMMEDIATE: the first process migrates, the others wait
         pending = [m.name for m in migrations.pending(db)]
         migrations.apply(db)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return pending
 
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the CLI tests: a direct database probe and the error contract."""
+"""Helpers shared by the tests: a direct database probe and the error contract."""
 
 from __future__ import annotations
 
