@@ -40,8 +40,11 @@ class IsvcGroup(TyperGroup):
                 if exc.name != module_name:
                     raise
                 return None  # a noun not built into this install
-            command = typer.main.get_command(module.app)
-            command.name = cmd_name
+            if len(module.app.registered_commands) > 1 and not module.app.registered_groups:
+                command = LazySubGroup(cmd_name, module.app)
+            else:
+                command = typer.main.get_command(module.app)
+                command.name = cmd_name
             self.commands[cmd_name] = command
         return self.commands[cmd_name]
 
@@ -59,6 +62,36 @@ class IsvcGroup(TyperGroup):
             # `isvc request list | head`: the reader left; that is not an error
             sys.stderr.close()
             raise Exit(0)
+
+
+class LazySubGroup(TyperGroup):
+    """A noun's sub-app whose commands are built from their functions only when asked for:
+    `isvc request new` converts one function's signature into a command, not nineteen."""
+
+    def __init__(self, name: str, typer_app) -> None:
+        from typer.main import get_command_name, solve_typer_info_defaults
+        from typer.models import TyperInfo
+
+        info = solve_typer_info_defaults(TyperInfo(typer_app))
+        super().__init__(name=name, commands={}, help=info.help, epilog=info.epilog,
+                         no_args_is_help=info.no_args_is_help,
+                         context_settings=info.context_settings,
+                         rich_markup_mode=typer_app.rich_markup_mode)
+        self._app = typer_app
+        self._infos = {(ci.name or get_command_name(ci.callback.__name__)): ci
+                       for ci in typer_app.registered_commands}
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self._infos)
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in self._infos:
+            from typer.main import get_command_from_info
+
+            self.commands[cmd_name] = get_command_from_info(
+                self._infos[cmd_name], pretty_exceptions_short=self._app.pretty_exceptions_short,
+                rich_markup_mode=self._app.rich_markup_mode)
+        return self.commands.get(cmd_name)
 
 
 def _fail(exc: IsvcError) -> None:
