@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "admins": [],
     "os_users": {},
     "requests": {"autoclose_days": 5, "default_priority": "normal"},
+    # kudos: weekly giving allowance (0 = unlimited), whether --value is required, and
+    # company values added to the desk's own list (`isvc kudos values set`)
+    "kudos": {"allowance_per_week": 0, "require_value": False, "values": []},
 }
 
 # Keys `isvc config set` accepts, with the type each holds.
@@ -28,6 +31,8 @@ SETTABLE: dict[str, type] = {
     "admins": list,
     "requests.autoclose_days": int,
     "requests.default_priority": str,
+    "kudos.allowance_per_week": int,
+    "kudos.require_value": bool,
 }
 
 
@@ -81,6 +86,13 @@ def coerce(dotted: str, raw: list[str]) -> Any:
         return [item for value in raw for item in value.split(",") if item]
     if len(raw) != 1:
         raise InvalidInput(f"config key {dotted!r} takes one value")
+    if kind is bool:
+        word = raw[0].strip().lower()
+        if word in ("true", "yes", "on", "1"):
+            return True
+        if word in ("false", "no", "off", "0"):
+            return False
+        raise InvalidInput(f"config key {dotted!r} takes true or false, not {raw[0]!r}")
     if kind is int:
         try:
             return int(raw[0])

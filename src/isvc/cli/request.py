@@ -158,7 +158,6 @@ _TRANSITIONS = {
     "resume": ("Resume work after waiting.", "in progress again", "isvc request resume 412"),
     "resolve": ("Resolve, with a closing message.", "resolved", 'isvc request resolve 412 -m "Gateway timeout raised; fixed."'),
     "cancel": ("Cancel a request that is no longer needed.", "cancelled", 'isvc request cancel 412 -m "Duplicate of #398"'),
-    "close": ("Close a resolved request.", "closed", "isvc request close 412"),
     "reopen": ("Reopen a resolved request (its resolution clock resumes).", "reopened", 'isvc request reopen 412 -m "Still dropping"'),
 }
 
@@ -178,6 +177,32 @@ def _make_transition(command: str, help_text: str, done: str, example: str):
 
 for _name, (_help, _done, _example) in _TRANSITIONS.items():
     _make_transition(_name, _help, _done, _example)
+
+
+@app.command("close", epilog='Example: isvc request close 412 --thanks "Fixed before the payroll run, thank you!" --value ownership')
+def request_close(
+    number: NumberArg,
+    message: MessageOpt = None,
+    thanks: Annotated[Optional[str], typer.Option("--thanks", help="Thank whoever solved it: a kudos to the assignee (else the team), tied to the request.")] = None,
+    value: Annotated[Optional[str], typer.Option("--value", help="A company value for the thanks (see `isvc kudos values`).")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Close a resolved request, optionally with thanks."""
+    from isvc.cli._common import interactive
+    from isvc.services import requests as svc
+
+    d = desk()
+    req, given = svc.close(d, number, message, thanks, value)
+    info(f"#{req.number} closed.")
+    if given:
+        info(f"Thanked {given.to_label} with kudos #{given.id}" + (" (lateral)." if given.lateral else "."))
+    elif d.actor == req.requester and interactive():
+        from isvc.services.kudos import thanks_hint_due
+
+        if thanks_hint_due(d):
+            who = f"@{req.assignee}" if req.assignee else f"+{req.team}"
+            info(f'Tip: say thanks: isvc kudos send {who} "what they did and why it mattered" --for {number}')
+    _print_request(req, json_)
 
 
 @app.command("autoclose", epilog="Example (cron, daily): isvc request autoclose --days 5")
@@ -300,3 +325,13 @@ def request_redact(
 
     svc.redact(desk(), number, event, reason)
     info(f"Redacted event {event} on #{number}.")
+
+
+def _register_more() -> None:
+    """Commands that live in their own modules but belong to `isvc request`."""
+    from isvc.cli.request_rate import register as register_rate
+
+    register_rate(app)
+
+
+_register_more()

@@ -144,6 +144,17 @@ def _event_line(event, requester: str) -> tuple[str, str]:
         if event.message:
             detail += f" ({event.message})"
         return "assigned", detail
+    if kind == "kudos":
+        to = f" → {event.to_value}" if event.to_value else ""
+        return "kudos", (to.lstrip() + (f' "{event.message}"' if event.message else "")).strip()
+    if kind == "kudos_retracted":
+        return "retracted", f"kudos {event.field}" if event.field else "a kudos"
+    if kind == "rating":
+        side = "rated the request" if event.field == "provider" else "rated"
+        detail = f"{event.to_value}/5" + (f" (was {event.from_value}/5)" if event.from_value else "")
+        if event.message:
+            detail += f' "{event.message}"'
+        return side, detail
     if kind in ("watch", "unwatch"):
         return _KIND_WORDS[kind], event.to_value or ""
     if kind == "redaction":

@@ -226,6 +226,34 @@ def transition(desk: Desk, number: int, command: str, message: str | None = None
     return store.get_request(desk.conn, number)
 
 
+def close(desk: Desk, number: int, message: str | None = None, thanks: str | None = None,
+          value: str | None = None):
+    """Close a resolved request; ``thanks`` becomes a kudos tied to it, in the same
+    transaction: to the assignee, or to the provider team when nobody (active) owns it.
+    Returns (request, kudos or None)."""
+    from isvc.domain.kudos import check_message
+    from isvc.services import kudos
+
+    if thanks is None:
+        if value is not None:
+            raise InvalidInput('--value goes with --thanks, e.g. --thanks "..." --value ownership')
+        return transition(desk, number, "close", message), None
+    check_message(thanks)
+    if message is not None and not message.strip():
+        raise InvalidInput("-m/--message must not be empty")
+    with write(desk.conn):
+        req = _load(desk, number)
+        access.require("close", _roles(desk, req), req, desk.actor)
+        target = lifecycle.target_of("close", req.status, number)
+        desk.ensure_actor()
+        _apply_status(desk, req, target, message)
+        owner = directory.get_person(desk.conn, req.assignee) if req.assignee else None
+        # nobody owns it, or its owner has left: the thanks go to the team that served it
+        to_kind, handle = ("person", owner.handle) if owner and owner.active else ("team", req.team)
+        given = kudos.give(desk, to_kind, handle, thanks, value=value, request=req)
+    return store.get_request(desk.conn, number), given
+
+
 def _apply_status(desk: Desk, req: Request, target: Status, message: str | None,
                   wait_reason: str = "requester") -> None:
     now = desk.now_iso
