@@ -8,6 +8,7 @@ When one of these fails after you changed a command, its help or a JSON shape, r
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -150,16 +151,148 @@ def test_exit_code_table_lists_every_exit_code():
     assert len(documented) == len(set(documented)), f"an exit code is listed twice: {documented}"
 
 
-@pytest.mark.parametrize("shape", ["request", "event", "team", "person"])
+def test_every_documented_shape_has_a_sample():
+    assert set(reference.sample_shapes()) == set(reference.KEY_NOTES), (
+        "isvc.cli.reference.sample_shapes() and KEY_NOTES name different shapes: "
+        f"{sorted(set(reference.sample_shapes()) ^ set(reference.KEY_NOTES))}")
+
+
+@pytest.mark.parametrize("shape", sorted(reference.KEY_NOTES))
 def test_every_json_key_is_described(shape):
-    sample = reference.sample_shapes()[shape]
-    keys = set((sample[0] if isinstance(sample, list) else sample).keys())
+    keys = set(reference.sample_keys(shape))
     notes = set(reference.KEY_NOTES[shape])
     assert keys - notes == set(), (
         f"{shape} keys without a description in isvc.cli.reference.KEY_NOTES: "
         f"{sorted(keys - notes)}")
     assert notes - keys == set(), (
         f"KEY_NOTES[{shape!r}] describes keys the shape no longer has: {sorted(notes - keys)}")
+
+
+def test_the_request_sample_carries_both_clocks():
+    sla = reference.sample_shapes()["request"]["sla"]
+    assert set(sla) == {"first_response", "resolution"}
+    for clock in sla.values():
+        assert list(clock) == reference.sample_keys("sla_clock")
+    # Figures from the engine, not typed in: 09:30 + 4h across the 13:00-14:00 break.
+    assert sla["first_response"]["due_at"] == "2026-11-23T12:30:00Z"
+    assert sla["first_response"]["state"] == "met"
+    assert sla["resolution"]["state"] == "at_risk"
+
+
+# -- the documented shapes are what the commands print ------------------------------------
+
+LATER = "2026-11-23T12:00:00Z"  # Mon 14:00 in Bucharest: the urgent request below is breached
+
+
+def _keys(obj: dict) -> list[str]:
+    return list(obj.keys())
+
+
+def test_the_commands_print_exactly_the_documented_keys(desk):
+    """Every SLA shape, as the real commands print it, has the sample's keys in its order;
+    the samples' keys are the ones KEY_NOTES describes (the tests above)."""
+    isvc = desk
+    calendar = str(ROOT / "examples" / "calendar.toml")
+    isvc("--as", "boss", "calendar", "import", "office", calendar)
+    isvc("--as", "boss", "calendar", "add", "oncall", "--tz", "Europe/Bucharest",
+         "--hours", "mon-sun 00:00-24:00")
+    isvc("--as", "boss", "agreement", "add", "it-standard", "--provider", "it",
+         "--calendar", "office", "--response", "urgent=1h,high=4h,normal=1d,low=2d",
+         "--resolution", "urgent=4h,high=2d,normal=5d,low=10d", "--notify", "+it",
+         "--oncall-calendar", "oncall", "--oncall", "jim", "--description", "IT for everyone")
+    number = isvc.json("--as", "ana", "request", "new", "Payroll server down", "--team", "it",
+                       "--priority", "urgent")["number"]
+    isvc("--as", "jim", "request", "wait", number)  # no message: the first response is still owed
+    later = {"ISVC_NOW": LATER}
+
+    expect = {shape: reference.sample_keys(shape) for shape in reference.KEY_NOTES}
+
+    for args in (["request", "show", number], ["request", "list"], ["queue"]):
+        out = isvc.json("--as", "jim", *args, env=later)
+        req = out[0] if isinstance(out, list) else out
+        assert [k for k in _keys(req) if k != "events"] == expect["request"], args
+        for clock in ("first_response", "resolution"):
+            assert _keys(req["sla"][clock]) == expect["sla_clock"], (args, clock)
+
+    rows = json.loads(isvc("--as", "jim", "sla", "check", "--json", env=later, code=4).stdout)
+    assert rows and all(_keys(row) == expect["sla_check"] for row in rows), rows
+
+    status = isvc.json("--as", "jim", "agreement", "status", env=later)
+    assert [_keys(row) for row in status] == [expect["agreement_status"]]
+
+    assert _keys(isvc.json("agreement", "show", "it-standard")) == expect["agreement"]
+    assert [_keys(a) for a in isvc.json("agreement", "list")] == [expect["agreement"]]
+
+    shown = isvc.json("calendar", "show", "office")
+    assert _keys(shown) == expect["calendar"]
+    assert _keys(shown["holidays"][0]) == _keys(reference.sample_shapes()["calendar"]["holidays"][0])
+    listed = isvc.json("calendar", "list")
+    assert listed and all(_keys(row) == expect["calendar_list"] for row in listed)
+
+    explained = isvc.json("--as", "jim", "sla", "explain", number, env=later)
+    assert _keys(explained) == expect["explain"]
+    for clock in explained["clocks"].values():
+        assert _keys(clock) == expect["explain_clock"]
+        assert clock["lines"] and all(_keys(line) == expect["explain_line"] for line in clock["lines"])
+    kinds = {line["kind"] for c in explained["clocks"].values() for line in c["lines"]}
+    assert {"created", "counted", "paused", "now"} <= kinds, kinds
+
+    for shape, args in reference.CALCULATOR_EXAMPLES.items():
+        noun, verb, *rest = args
+        out = isvc.json(noun, verb, "--calendar", calendar, *rest)
+        assert _keys(out) == expect[shape], shape
+
+
+# -- the README's commands exist -------------------------------------------------------
+
+_GLOBAL_WITH_VALUE = {"--as", "--db"}
+
+
+def _isvc_invocations(text: str) -> list[list[str]]:
+    """The words after each `isvc` in the fenced code blocks (global options dropped)."""
+    found = []
+    for block in re.findall(r"^\s*```[^\n]*\n(.*?)^\s*```", text, re.M | re.S):
+        for line in block.splitlines():
+            line = line.split(" #", 1)[0].lstrip("$ ").strip()
+            if line.startswith("#"):
+                continue
+            words = line.split()
+            for i, word in enumerate(words):
+                if word != "isvc":
+                    continue
+                rest = words[i + 1:]
+                while rest and rest[0] in _GLOBAL_WITH_VALUE:
+                    rest = rest[2:]
+                found.append(rest)
+    return found
+
+
+def _unknown_commands(invocations: list[list[str]]) -> list[str]:
+    known = {doc.path: doc for doc in reference.command_tree()}
+    problems = []
+    for words in invocations:
+        path = "isvc"
+        for word in words:
+            if f"{path} {word}" in known:
+                path = f"{path} {word}"
+                continue
+            if known[path].is_group and re.fullmatch(r"[a-z][a-z-]*", word):
+                problems.append(f"isvc {' '.join(words)}: no command {path} {word}")
+            break
+    return problems
+
+
+def test_every_isvc_command_in_the_readme_exists():
+    invocations = _isvc_invocations(_readme())
+    assert len(invocations) > 50, len(invocations)
+    assert any(words[:2] == ["sla", "explain"] for words in invocations)
+    problems = _unknown_commands(invocations)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_readme_command_check_catches_a_typo():
+    assert _unknown_commands([["sla", "explian", "2"]]) == ["isvc sla explian 2: no command isvc sla explian"]
+    assert _unknown_commands([["queue", "it"], ["--version"], ["sla", "due", "--calendar", "x"]]) == []
 
 
 def test_every_permission_rule_is_described():
@@ -172,11 +305,33 @@ def test_every_permission_rule_is_described():
 
 def test_readme_links_resolve():
     text = _readme()
-    for target in ("CHANGELOG.md", "BENCHMARKS.md", "examples/config.toml", "examples/crontab"):
+    examples = ("examples/config.toml", "examples/crontab", "examples/calendar.toml",
+                "examples/agreements.toml")
+    for target in ("CHANGELOG.md", "BENCHMARKS.md", *examples):
         assert f"]({target})" in text, f"README.md does not link {target}"
-    for target in ("CHANGELOG.md", "examples/config.toml", "examples/crontab"):
+    for target in ("CHANGELOG.md", *examples):
         assert (ROOT / target).exists(), f"README.md links {target}, which does not exist"
     # BENCHMARKS.md is written by benchmarks/; the link may precede the first run.
+
+
+def _github_anchor(heading: str, seen: dict[str, int]) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens,
+    a repeated anchor numbered."""
+    anchor = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+    count = seen.get(anchor, 0)
+    seen[anchor] = count + 1
+    return anchor if count == 0 else f"{anchor}-{count}"
+
+
+def test_readme_anchors_resolve():
+    text = _readme()
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    seen: dict[str, int] = {}
+    anchors = {_github_anchor(h, seen) for h in re.findall(r"^#{1,6} (.+)$", prose, re.M)}
+    links = set(re.findall(r"\]\(#([^)]+)\)", text))
+    assert links, "no internal links found"
+    missing = sorted(links - anchors)
+    assert not missing, f"README.md links to anchors no heading makes: {missing}"
 
 
 def test_example_config_sets_every_config_key():

@@ -46,6 +46,7 @@ def test_add_then_show_and_list(sla_desk):
         "resolution_minutes": {"low": 6000, "normal": 1800, "high": 600, "urgent": 90},
         "notify": ["jim", "+it"], "pause_first_response": False,
         "description": "Sales gets it faster", "active": True,
+        "oncall_calendar": None, "oncall": None,  # null, never missing (JSON contract)
     }
     listed = isvc.json("agreement", "list")
     assert [(a["name"], a["customer"], a["calendar"]) for a in listed] == [

@@ -48,10 +48,10 @@ def agreement_add(
 
 
 def _print(ag) -> None:
-    from isvc.domain.agreements import to_dict
+    from isvc.domain.agreements import to_json
     from isvc.render.output import dump_json
 
-    print(dump_json(to_dict(ag) | {"active": ag.active}))
+    print(dump_json(to_json(ag)))
 
 
 @app.command("edit", epilog="Example: isvc agreement edit it-standard --resolution urgent=4h,high=1d,normal=3d,low=10d")
@@ -100,7 +100,7 @@ def agreement_show(
     format_: FormatOpt = None,
 ) -> None:
     """Show an agreement: scope, calendar, targets, who hears about breaches."""
-    from isvc.domain.agreements import to_dict
+    from isvc.domain.agreements import to_json
     from isvc.render.output import emit_object
     from isvc.services import agreements as svc
     from isvc.store.sla import get_calendar_row
@@ -126,7 +126,7 @@ def agreement_show(
             ("description", ag.description or "—"),
         ])
 
-    emit_object(to_dict(ag) | {"active": ag.active}, fmt(json_, format_), human,
+    emit_object(to_json(ag), fmt(json_, format_), human,
                 ["name", "provider", "customer", "calendar", "at_risk_percent"])
 
 
@@ -137,7 +137,7 @@ def agreement_list(
     format_: FormatOpt = None,
 ) -> None:
     """List agreements."""
-    from isvc.domain.agreements import to_dict
+    from isvc.domain.agreements import to_json
     from isvc.render.output import emit_rows
     from isvc.services import agreements as svc
 
@@ -165,7 +165,7 @@ def agreement_list(
                       " / ".join(business_duration(ag.resolution[p], day) for p in ("urgent", "high", "normal", "low")))
         console().print(t)
 
-    emit_rows([to_dict(a) | {"active": a.active} for a in ags], fmt(json_, format_),
+    emit_rows([to_json(a) for a in ags], fmt(json_, format_),
               ["name", "provider", "customer", "calendar", "at_risk_percent", "active"], table)
 
 

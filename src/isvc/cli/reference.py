@@ -7,8 +7,14 @@ checks the README is current (``cog --check``), so the docs cannot drift from th
   (``list_commands``/``get_command``, so lazily loaded sub-apps and commands added later
   are picked up) and prints, per command: a heading, the usage line, the help text, the
   arguments and options, and the ``Example:`` epilog.
-- :func:`json_shapes_markdown` calls the real shape functions in ``render/shapes.py`` on
-  sample objects, so every key they emit is shown (and must be described in ``KEY_NOTES``).
+- :func:`json_shapes_markdown` calls the real shape functions on sample objects
+  (``render/shapes.py``, ``services.sla.sla_object``, the agreement's ``to_json``, the
+  calendar command's dicts, the explanation's JSON), with clocks and calculator answers
+  computed by the business-time engine from a sample calendar, so every key they emit is
+  shown and must be described in ``KEY_NOTES``. The few shapes a command assembles itself
+  (``sla check`` and ``agreement status`` rows, the calculator's objects) are built the
+  same way here, and ``tests/test_docs.py`` runs the real commands to check that they
+  print exactly the documented keys.
 - :func:`permissions_markdown` prints the role x action matrix of ``services/access.py``.
 
 Everything here is plain Markdown, without Rich markup, and deterministic: it never reads
@@ -341,23 +347,288 @@ KEY_NOTES: dict[str, dict[str, tuple[str, str]]] = {
         "active": ("boolean", "`false` once deactivated."),
         "role": ("string", "`admin` or `member` on this desk."),
     },
+    "sla_clock": {
+        "target_minutes": ("integer", "The target for the request's priority, in business minutes."),
+        "due_at": ("instant or null", "When the target is used up; `null` while a pause holds the clock (shown `paused`)."),
+        "at_risk_at": ("instant or null", "When the clock turns at risk (the agreement's `at_risk_percent` of the target used); `null` while paused."),
+        "state": ("string", "`on_track`, `at_risk`, `breached` or `met`. A running clock is breached strictly after `due_at`; a stopped one keeps the verdict recorded when it stopped."),
+        "elapsed_business_minutes": ("integer", "Business time counted so far (up to the stop, outside pauses), in whole minutes."),
+        "remaining_business_minutes": ("integer", "`target_minutes` minus elapsed; negative once overrun."),
+        "paused": ("boolean", "`true` while waiting on the requester or on another request (the resolution clock; the first-response clock only if the agreement says so)."),
+        "breach_recorded_at": ("instant or null", "When a breach was recorded. It stays recorded for reports even if a later priority or agreement change moves the due time."),
+    },
+    "kudos": {
+        "id": ("integer", "The kudos number (`kudos show ID`)."),
+        "from": ("string", "Who gave it."),
+        "to": ("string", "Who received it: a person's or a team's handle (see `to_kind`)."),
+        "to_kind": ("string", "`person` or `team`."),
+        "message": ("string", "The thanks, in the giver's words."),
+        "value": ("string or null", "The company value it names (`kudos values`)."),
+        "request": ("integer or null", "The request it is for (`--for N`, or `request close --thanks`)."),
+        "lateral": ("boolean", "Help across teams: giver and receiver in different teams, or a request another team served."),
+        "private": ("boolean", "Seen only by giver, receiver and admins; never on leaderboards."),
+        "created_at": ("instant", "When it was given."),
+        "giver_team": ("string or null", "The giver's primary team at the time."),
+        "recipient_team": ("string or null", "The receiver's primary team (or the team) at the time."),
+        "retracted_at": ("instant or null", "When the giver took it back (within a day); kept, not deleted."),
+        "retracted_by": ("string or null", "Who retracted it."),
+    },
+    "sla_check": {
+        "number": ("integer", "The request."),
+        "team": ("string", "Its provider team."),
+        "clock": ("string", "`first_response` or `resolution`; a request may have a row for each."),
+        "state": ("string", "`at_risk` or `breached` (only running clocks are listed)."),
+        "due_at": ("instant or null", "The clock's due time."),
+        "overdue_minutes": ("integer", "Business minutes past the target; `0` while at risk."),
+        "assignee": ("string or null", "Who owns the request."),
+        "remaining_business_minutes": ("integer", "Business minutes left; negative when breached."),
+    },
+    "agreement_status": {
+        "agreement": ("string", "The agreement's name."),
+        "provider": ("string", "Its provider team."),
+        "open": ("integer", "Open requests it governs now."),
+        "on_track": ("integer", "Of those, neither at risk nor breached (paused ones included)."),
+        "at_risk": ("integer", "Of those, at risk now."),
+        "breached": ("integer", "Of those, breached now or with a breach recorded."),
+        "first_response_met_pct": ("number or null", "First responses in the period that met their target, in percent (one decimal); `null` when there were none."),
+        "resolution_met_pct": ("number or null", "Resolutions in the period that met their target, in percent; `null` when there were none."),
+        "median_first_response_minutes": ("integer or null", "Median business time to first response over the period."),
+        "p90_first_response_minutes": ("integer or null", "90th percentile (nearest rank) of the same."),
+        "median_resolution_minutes": ("integer or null", "Median business time to resolution over the period."),
+        "p90_resolution_minutes": ("integer or null", "90th percentile (nearest rank) of the same."),
+        "trend_pts": ("number or null", "`resolution_met_pct` minus the previous period's, in percentage points; `null` when either period has no resolutions."),
+        "customer": ("string or null", "The customer team it is limited to; `null` for every customer."),
+        "active": ("boolean", "`false` once retired."),
+        "resolved_in_period": ("integer", "Resolutions in the period: what `resolution_met_pct` is a share of."),
+    },
+    "agreement": {
+        "name": ("string", "Short name, e.g. `it-standard`."),
+        "provider": ("string", "The team that promises."),
+        "customer": ("string", "The customer team it is limited to, or `\"*\"` for every customer."),
+        "calendar": ("string", "The calendar its clocks run on."),
+        "at_risk_percent": ("integer", "A clock is at risk once this share of its target is used."),
+        "response_minutes": ("object", "Priority -> first-response target, in business minutes."),
+        "resolution_minutes": ("object", "Priority -> resolution target, in business minutes."),
+        "notify": ("array of strings", "Who hears about risks and breaches: handles, `+team` for a team."),
+        "pause_first_response": ("boolean", "`true` when waiting on the requester pauses the first-response clock too."),
+        "oncall_calendar": ("string or null", "The calendar for urgent requests filed outside `calendar`'s hours (often 24×7)."),
+        "oncall": ("string or null", "Who is on call then: a handle or `+team`."),
+        "description": ("string or null", "What the agreement covers."),
+        "active": ("boolean", "`false` once retired."),
+    },
+    "calendar": {
+        "name": ("string", "The calendar's name."),
+        "tz": ("string", "Its IANA time zone: every wall-clock time of the calendar is read there."),
+        "day_minutes": ("integer", "Minutes in one business day: what `1d` in a target means."),
+        "hours": ("object", "`mon`..`sun` -> windows `[start, end]` as `HH:MM` (`24:00` may end a day); `[]` is closed."),
+        "hours_summary": ("string", "The week in words, e.g. `Mon–Fri 09:00–13:00, 14:00–18:00` or `24×7`."),
+        "week_minutes": ("integer", "Business minutes in a week without holidays or overrides."),
+        "holidays": ("array of objects", "Every holiday in date order: `date` (`YYYY-MM-DD`, local) and `name` (`null` when unnamed)."),
+        "next_holidays": ("array of objects", "The next five holidays from today, in the same form."),
+        "overrides": ("object", "Date -> that date's windows, replacing its hours; `[]` closes it."),
+        "upcoming_overrides": ("object", "The overrides from today on."),
+        "teams": ("array of strings", "Provider teams whose agreements use it."),
+        "warning": ("string or null", "Set when its holidays run out within 60 days, with the command that adds more."),
+        "created_at": ("instant", "When it was added."),
+        "updated_at": ("instant", "When it last changed."),
+    },
+    "calendar_list": {
+        "name": ("string", "The calendar's name."),
+        "tz": ("string", "Its IANA time zone."),
+        "hours": ("string", "The week in words."),
+        "day_minutes": ("integer", "Minutes in one business day."),
+        "holiday_count": ("integer", "How many holiday dates it holds."),
+        "last_holiday": ("string or null", "The last of them (`YYYY-MM-DD`); `null` when there are none."),
+        "teams": ("array of strings", "Provider teams whose agreements use it."),
+    },
+    "explain": {
+        "number": ("integer", "The request."),
+        "title": ("string", "Its title."),
+        "priority": ("string", "Its priority: which targets apply."),
+        "status": ("string", "Its status."),
+        "agreement": ("string or null", "The agreement; `null` when none applies."),
+        "calendar": ("string or null", "The calendar the clocks run on (the on-call one for an urgent request filed out of hours)."),
+        "tz": ("string or null", "That calendar's zone."),
+        "hours": ("string or null", "Its week in words."),
+        "message": ("string or null", "Why there is nothing to explain (no agreement applies); otherwise `null`."),
+        "clocks": ("object or null", "`first_response` and `resolution`, each a clock explanation (below) or `null`; `null` without an agreement."),
+        "notes": ("array of strings", "Remarks about the whole request, e.g. that the on-call calendar applies."),
+    },
+    "explain_clock": {
+        "target_minutes": ("integer", "As in the request's `sla` object."),
+        "due_at": ("instant or null", "As in the request's `sla` object."),
+        "at_risk_at": ("instant or null", "As in the request's `sla` object."),
+        "state": ("string", "As in the request's `sla` object."),
+        "elapsed_business_minutes": ("integer", "As in the request's `sla` object: the sum of the `counted` lines' minutes."),
+        "remaining_business_minutes": ("integer", "As in the request's `sla` object."),
+        "paused": ("boolean", "As in the request's `sla` object."),
+        "created_at": ("instant", "When the request was filed."),
+        "started_at": ("instant or null", "Where counting started: the creation, or the next business instant when it was filed out of hours; `null` while not yet known."),
+        "stopped_at": ("instant or null", "When the clock stopped; `null` while it runs."),
+        "stopped_by": ("string or null", "Who stopped it."),
+        "stopped_how": ("string or null", "How: `acknowledged`, `first reply`, `resolved`, `cancelled` ..."),
+        "breached_at": ("instant or null", "The due instant, once the clock has breached."),
+        "breach_recorded_at": ("instant or null", "As in the request's `sla` object."),
+        "lines": ("array of objects", "The timeline from creation to the stop or now (below); the lines follow each other without gaps."),
+        "notes": ("array of strings", "Remarks about this clock, e.g. that waiting does not pause it."),
+    },
+    "explain_line": {
+        "kind": ("string", "`created`, `counted`, `closed`, `holiday`, `paused`, `stopped` or `now`."),
+        "start": ("instant", "Where the line starts."),
+        "end": ("instant or null", "Where it ends (not included); `null` for the instants `created`, `stopped` and `now`."),
+        "minutes": ("integer or null", "Business minutes inside it: counted (`counted`), kept off the clock (`paused`), `0` for closed spells; `null` for instants."),
+        "total_minutes": ("integer", "Business minutes counted so far, after this line."),
+        "note": ("string", "The line in words, as `sla explain` prints it."),
+    },
+    "sla_due": {
+        "due": ("string or null", "The due instant, ISO-8601 in the calendar's zone with its offset; `null` while an open-ended pause holds the clock."),
+    },
+    "sla_elapsed": {
+        "elapsed_business_minutes": ("integer", "Business minutes in `[start, end)` outside the pauses, rounded down."),
+    },
+    "sla_status": {
+        "due": ("string or null", "As for `sla due`: in the calendar's zone; `null` while paused."),
+        "elapsed_business_minutes": ("integer", "Counted up to `--now`, or to `--stopped-at`."),
+        "remaining_business_minutes": ("integer", "The target minus elapsed; negative once overrun."),
+        "state": ("string", "`on_track`, `at_risk`, `breached` (strictly after the due instant) or `met` (stopped by then)."),
+        "paused": ("boolean", "`--now` falls inside a pause."),
+    },
 }
 
-_SAMPLE_NOW = "2026-11-25T09:20:00Z"
+_SAMPLE_NOW = "2026-11-25T09:20:00Z"  # Wed 25 Nov 11:20 in Bucharest
+
+# The sample calendar: the Bucharest office of examples/calendar.toml, with a few of its
+# holidays. The clocks, explanations and calculator results below are computed from it by
+# the business-time engine, so their figures are real.
+_SAMPLE_CALENDAR: dict[str, Any] = {
+    "tz": "Europe/Bucharest",
+    "day_minutes": 480,
+    "hours": {day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+    "holidays": ["2026-11-30", "2026-12-01", "2026-12-25", "2026-12-26"],
+    "overrides": {"2026-12-24": [["09:00", "13:00"]]},
+}
+_SAMPLE_HOLIDAY_NAMES = {"2026-11-30": "Saint Andrew's Day", "2026-12-01": "National Day",
+                         "2026-12-25": "Christmas Day", "2026-12-26": "Christmas Day"}
+
+
+def _sample_clocks() -> dict[str, Any]:
+    """Request 412 (high: first response 4h, resolution 2d) and request 398 (normal), their
+    clocks at ``_SAMPLE_NOW``, as the engine computes them; and the explanation of 412."""
+    from datetime import date
+
+    from isvc.domain import businesstime as bt
+    from isvc.domain import explain
+    from isvc.domain.calendar import describe_hours, parse_calendar
+    from isvc.domain.timeutil import parse_iso
+
+    cal = parse_calendar(_SAMPLE_CALENDAR, source="sample calendar")
+    now = parse_iso(_SAMPLE_NOW)
+    created, acked = parse_iso("2026-11-23T07:30:00Z"), parse_iso("2026-11-23T09:02:00Z")
+    # Waiting on the requester from Mon 15:00 to Tue 10:00: 4h of business time.
+    wait = (parse_iso("2026-11-23T13:00:00Z"), parse_iso("2026-11-24T08:00:00Z"))
+    fr = bt.clock_status(cal, created, 240, now, acked, [], 80)
+    res = bt.clock_status(cal, created, 960, now, None, [wait], 80)
+    other = bt.clock_status(cal, parse_iso("2026-11-20T14:00:00Z"), 480, now, None, [], 80)
+
+    names = {date.fromisoformat(d): n for d, n in _SAMPLE_HOLIDAY_NAMES.items()}
+    pause = explain.PauseInfo(start=wait[0], end=wait[1], kind="requester",
+                              reason="Which VPN client version?", started_by="jim",
+                              ended_how="mihai replied")
+    stop = explain.Stop(at=acked, verb="acknowledged", actor="jim")
+    clocks = {
+        "first_response": explain.explain_clock(
+            "first_response", cal, created, 240, now, stop=stop, pauses=[pause],
+            pauses_apply=False, holiday_names=names, status=fr),
+        "resolution": explain.explain_clock(
+            "resolution", cal, created, 960, now, pauses=[pause], holiday_names=names, status=res),
+    }
+    rx = explain.RequestExplanation(
+        number=412, title="VPN drops every hour", priority="high", status="in_progress",
+        agreement="it-standard", calendar_name="office", calendar=cal, hours=describe_hours(cal),
+        clocks=clocks)
+    return {"calendar": cal, "names": names, "first_response": fr, "resolution": res,
+            "other": other, "explanation": rx}
+
+
+def _check_row(number: int, team: str, clock: str, status: Any, assignee: str | None) -> dict:
+    """A row of `sla check --json`: the keys services.sla.check computes that the CLI prints."""
+    from isvc.cli.sla_clocks import CHECK_COLUMNS
+    from isvc.domain.timeutil import to_iso
+
+    row = {
+        "number": number, "team": team, "clock": clock, "state": status.state,
+        "due_at": to_iso(status.due), "overdue_minutes": max(0, -status.remaining_minutes),
+        "assignee": assignee, "remaining_business_minutes": status.remaining_minutes,
+    }
+    return {key: row[key] for key in [*CHECK_COLUMNS, "remaining_business_minutes"]}
+
+
+# The calculator examples: the same arguments make the README's samples here and are run
+# against examples/calendar.toml by tests/test_examples.py.
+_CALC_CREATED, _CALC_END, _CALC_NOW = ("2026-12-23T16:00:00+02:00", "2026-12-28T11:00:00+02:00",
+                                       "2026-12-28T10:00:00+02:00")
+CALCULATOR_EXAMPLES: dict[str, list[str]] = {
+    "sla_due": ["sla", "due", "--created", _CALC_CREATED, "--target", "1d"],
+    "sla_elapsed": ["sla", "elapsed", "--start", _CALC_CREATED, "--end", _CALC_END],
+    "sla_status": ["sla", "status", "--created", _CALC_CREATED, "--target", "1d", "--now", _CALC_NOW],
+}
+
+
+def calculator_command(shape: str, calendar: str = "examples/calendar.toml") -> str:
+    """``isvc sla due --calendar FILE ... --json``: the command behind a calculator sample."""
+    noun, verb, *rest = CALCULATOR_EXAMPLES[shape]
+    return " ".join(["isvc", noun, verb, "--calendar", calendar, *rest, "--json"])
+
+
+def _calculator_samples(cal: Any) -> dict[str, Any]:
+    """What `sla due|elapsed|status --json` print for ``CALCULATOR_EXAMPLES``, built as the
+    commands build them from the calculator's functions."""
+    from isvc.services.calendars import calc_due, calc_elapsed, calc_status
+
+    due = calc_due(cal, _CALC_CREATED, "1d", [])
+    minutes = calc_elapsed(cal, _CALC_CREATED, _CALC_END, [])
+    _, st = calc_status(cal, _CALC_CREATED, "1d", _CALC_NOW, None, [], 80)
+    return {
+        "sla_due": {"due": due.isoformat() if due else None},
+        "sla_elapsed": {"elapsed_business_minutes": minutes},
+        "sla_status": {
+            "due": st.due.isoformat() if st.due else None,
+            "elapsed_business_minutes": st.elapsed_minutes,
+            "remaining_business_minutes": st.remaining_minutes,
+            "state": st.state,
+            "paused": st.paused,
+        },
+    }
 
 
 def sample_shapes() -> dict[str, Any]:
-    """The documented shapes, made by the real shape functions from sample objects."""
-    from isvc.domain.models import Event, Person, Priority, Request, Status, Team
-    from isvc.render.shapes import event_dict, person_dict, request_dict, team_dict
+    """The documented shapes, made by the real shape functions from sample objects.
 
+    Keys are shape names (those of ``KEY_NOTES``); a list value is a list of the shape.
+    """
+    from isvc.cli.calendar import _list_dict, _show_dict
+    from isvc.domain.kudos import Kudos
+    from isvc.render.kudos_views import kudos_dict
+    from isvc.domain.agreements import Agreement, to_json
+    from isvc.domain.models import Event, Person, Priority, Request, Status, Team
+    from isvc.domain.timeutil import parse_iso
+    from isvc.render.explain_view import explanation_json
+    from isvc.render.shapes import event_dict, person_dict, request_dict, team_dict
+    from isvc.services.calendars import StoredCalendar
+    from isvc.services.sla import sla_object
+
+    clocks = _sample_clocks()
+    # The stored clock columns sla_object reads, as services.sla.live passes them.
+    row = {"fr_target": 240, "res_target": 960, "fr_breached_at": None, "res_breached_at": None}
+    sla = sla_object({"row": row, "first_response": clocks["first_response"],
+                      "resolution": clocks["resolution"]})
     req = Request(
         number=412, title="VPN drops every hour", body="Since the update my VPN drops every hour.",
         status=Status.IN_PROGRESS, priority=Priority.HIGH, team="it", type="it/network",
         requester="mihai", assignee="jim", watchers=["ana"], tags=["remote", "vpn"],
         fields={"asset": "7731"}, channel="cli", waiting_on=None,
         created_at="2026-11-23T07:30:00Z", updated_at=_SAMPLE_NOW,
-        first_response_at="2026-11-23T09:02:00Z",
+        first_response_at="2026-11-23T09:02:00Z", agreement="it-standard",
     )
     events = [
         Event(id=1093, number=412, at="2026-11-23T07:30:00Z", actor="mihai", kind="filed",
@@ -373,22 +644,60 @@ def sample_shapes() -> dict[str, Any]:
     team = Team(handle="it", name="IT Service Desk", members=["alina", "jim"])
     person = Person(handle="ana", name="Ana Pop", email="ana@example.com", teams=["payroll"],
                     primary_team="payroll")
+    agreement = Agreement(
+        name="it-standard", provider="it", calendar="office",
+        response={"low": 960, "normal": 480, "high": 240, "urgent": 60},
+        resolution={"low": 4800, "normal": 2400, "high": 960, "urgent": 240},
+        notify=["+it"], oncall_calendar="oncall", oncall="+it",
+        description="IT for everyone: office hours, Bucharest",
+    )
+    saved = StoredCalendar(
+        name="office", calendar=clocks["calendar"], holiday_names=clocks["names"], teams=["it"],
+        created_at="2026-11-02T08:00:00Z", updated_at="2026-11-20T08:00:00Z")
+    status_row = {
+        "agreement": "it-standard", "provider": "it", "open": 42, "on_track": 35,
+        "at_risk": 4, "breached": 3, "first_response_met_pct": 96.2,
+        "resolution_met_pct": 91.5, "median_first_response_minutes": 38,
+        "p90_first_response_minutes": 170, "median_resolution_minutes": 610,
+        "p90_resolution_minutes": 2260, "trend_pts": 2.4, "customer": None, "active": True,
+        "resolved_in_period": 118,
+    }
+    explanation = explanation_json(clocks["explanation"])
     return {
-        "request": request_dict(req),
+        "request": request_dict(req, sla),
+        "sla_clock": sla["resolution"],
         "event": [event_dict(e) for e in events],
         "team": team_dict(team),
         "person": person_dict(person, "member"),
+        "agreement": to_json(agreement),
+        "calendar": _show_dict(saved, parse_iso(_SAMPLE_NOW)),
+        "calendar_list": _list_dict(saved),
+        "sla_check": [_check_row(398, "it", "first_response", clocks["other"], None),
+                      _check_row(412, "it", "resolution", clocks["resolution"], "jim")],
+        "agreement_status": status_row,
+        "kudos": kudos_dict(Kudos(
+            id=12, giver="ana", recipient="jim", to_kind="person", value="ownership",
+            message="Thanks for fixing the payroll export before the deadline", request=412,
+            lateral=True, giver_team="payroll", recipient_team="it", created_at=_SAMPLE_NOW)),
+        "explain": explanation,
+        "explain_clock": explanation["clocks"]["resolution"],
+        "explain_line": explanation["clocks"]["resolution"]["lines"][0],
+        **_calculator_samples(clocks["calendar"]),
     }
+
+
+def sample_keys(shape: str) -> list[str]:
+    """The keys of one documented shape, in the order the code emits them."""
+    sample = sample_shapes()[shape]
+    return list((sample[0] if isinstance(sample, list) else sample).keys())
 
 
 def _note(shape: str, key: str) -> tuple[str, str]:
     from isvc.domain.models import Priority, Status
 
     kind, note = KEY_NOTES.get(shape, {}).get(key, ("?", "(undocumented)"))
-    return kind, note.format(
-        statuses=", ".join(f"`{s.value}`" for s in Status),
-        priorities=", ".join(f"`{p.value}`" for p in Priority),
-    )
+    note = note.replace("{statuses}", ", ".join(f"`{s.value}`" for s in Status))
+    return kind, note.replace("{priorities}", ", ".join(f"`{p.value}`" for p in Priority))
 
 
 def _keys_table(shape: str, obj: dict) -> list[str]:
@@ -399,37 +708,91 @@ def _keys_table(shape: str, obj: dict) -> list[str]:
     return lines + [""]
 
 
+def _shortened(explanation: dict, keep: int = 2) -> dict:
+    """An explanation with each clock's timeline cut to its first ``keep`` lines."""
+    clocks = {name: clock if clock is None else clock | {"lines": clock["lines"][:keep]}
+              for name, clock in (explanation["clocks"] or {}).items()}
+    return explanation | {"clocks": clocks}
+
+
 def json_shapes_markdown() -> str:
     from isvc.render.output import dump_json
 
     shapes = sample_shapes()
     req, events = shapes["request"], shapes["event"]
+
+    def block(data: Any) -> list[str]:
+        return ["```json", dump_json(data), "```", ""]
+
+    def section(title: str, intro: str, shape: str, data: Any = None) -> list[str]:
+        shown = shapes[shape] if data is None else data
+        sample = shapes[shape]
+        keys = sample[0] if isinstance(sample, list) else sample
+        return [f"### {title}", "", intro, "", *block(shown), *_keys_table(shape, keys)]
+
     out = [
-        "### Request",
+        *section("Request", "`request new|show|list --json` and `queue --json` (lists are "
+                 "arrays of these):", "request"),
+        "### Request clocks: `sla`",
         "",
-        "`request new|show|list --json` and `queue --json` (lists are arrays of these):",
+        "A request's `sla` object holds its two clocks, `first_response` and `resolution` (as "
+        "above); each is `null` when the agreement sets no target for it. The figures are "
+        "computed at the moment of the command, in business time on the agreement's calendar:",
         "",
-        "```json", dump_json(req), "```", "",
-        *_keys_table("request", req),
-        "### Request events",
+        *_keys_table("sla_clock", shapes["sla_clock"]),
+        *section("Request events", "`request show N --json` adds `\"events\"`, the journal in "
+                 "time order. Internal notes are included only for members of the provider "
+                 "team and admins.", "event", {"events": events}),
+        *section("Team", "`team add|show|list --json`:", "team"),
+        *section("Kudos", "`kudos send|show|retract --json` and `kudos wall --json` (an array):",
+                 "kudos"),
+        *section("Person", "`person add|show|list --json`:", "person"),
+        *section("Agreement", "`agreement add|show|list --json` (`agreement export` writes "
+                 "the same keys, but `active`, as TOML):", "agreement"),
+        *section("Calendar", "`calendar add|show --json` (times are local to `tz`):",
+                 "calendar"),
+        *section("Calendar list rows", "`calendar list --json` (an array):", "calendar_list",
+                 [shapes["calendar_list"]]),
+        *section("`sla check` rows", "`sla check --json`: one row per running clock that is "
+                 "at risk or breached, breached first and most overdue first (an array, `[]` "
+                 "when all is well):", "sla_check"),
+        *section("`agreement status` rows", "`agreement status [NAME] [--since 30d] --json`: "
+                 "one row per agreement. Times are business minutes; the period is `--since` "
+                 "until now, compared with the period of the same length before it:",
+                 "agreement_status", [shapes["agreement_status"]]),
+        "### `sla explain`",
         "",
-        "`request show N --json` adds `\"events\"`, the journal in time order. Internal notes "
-        "are included only for members of the provider team and admins.",
+        "`sla explain N --json`: how each due time of request N was computed. Here each "
+        "clock's `lines` is cut to its first two entries:",
         "",
-        "```json", dump_json({"events": events}), "```", "",
-        *_keys_table("event", events[0]),
-        "### Team",
+        *block(_shortened(shapes["explain"])),
+        *_keys_table("explain", shapes["explain"]),
+        "A clock explanation, in `clocks`:",
         "",
-        "`team add|show|list --json`:",
+        *_keys_table("explain_clock", shapes["explain_clock"]),
+        "A line of a clock's timeline, in `lines`:",
         "",
-        "```json", dump_json(shapes["team"]), "```", "",
-        *_keys_table("team", shapes["team"]),
-        "### Person",
+        *_keys_table("explain_line", shapes["explain_line"]),
+        "### The calculator: `sla due|elapsed|status`",
         "",
-        "`person add|show|list --json`:",
+        "The what-if calculator's `--json` objects. Unlike the rest, its instants are local: "
+        "ISO-8601 in the calendar's zone with that instant's offset "
+        "(`2026-12-28T11:00:00+02:00`). The examples use the office calendar of "
+        "[examples/calendar.toml](examples/calendar.toml).",
         "",
-        "```json", dump_json(shapes["person"]), "```", "",
-        *_keys_table("person", shapes["person"]),
+        f"`{calculator_command('sla_due')}` (2h on the 23rd, the half-day of the 24th, "
+        "Christmas and the weekend closed, 2h on Monday the 28th):",
+        "",
+        *block(shapes["sla_due"]),
+        *_keys_table("sla_due", shapes["sla_due"]),
+        f"`{calculator_command('sla_elapsed')}`:",
+        "",
+        *block(shapes["sla_elapsed"]),
+        *_keys_table("sla_elapsed", shapes["sla_elapsed"]),
+        f"`{calculator_command('sla_status')}`:",
+        "",
+        *block(shapes["sla_status"]),
+        *_keys_table("sla_status", shapes["sla_status"]),
     ]
     return "\n".join(out).rstrip("\n") + "\n"
 

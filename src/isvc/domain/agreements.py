@@ -88,7 +88,13 @@ def to_dict(ag: Agreement) -> dict:
     return data
 
 
-def from_dict(data: dict, source: str) -> Agreement:
+def to_json(ag: Agreement) -> dict:
+    """The JSON shape: every key present (null when unset), unlike the TOML form."""
+    return to_dict(ag) | {"oncall_calendar": ag.oncall_calendar, "oncall": ag.oncall,
+                          "description": ag.description, "active": ag.active}
+
+
+def from_dict(data: dict, source: str, day_minutes_of=lambda calendar: 480) -> Agreement:
     known = {"name", "provider", "customer", "calendar", "at_risk_percent", "response_minutes",
              "resolution_minutes", "response", "resolution", "notify", "oncall_calendar", "oncall",
              "pause_first_response", "description"}
@@ -107,7 +113,7 @@ def from_dict(data: dict, source: str) -> Agreement:
                 raise InvalidInput(f"{source}: {key}_minutes needs a positive whole number for each of {', '.join(PRIORITIES)}")
             return {p: raw[p] for p in PRIORITIES}
         if isinstance(data.get(key), str):
-            return parse_targets(data[key], 480, f"{source}: {key}")
+            return parse_targets(data[key], day_minutes_of(data["calendar"]), f"{source}: {key}")
         raise InvalidInput(f"{source}: {key}_minutes is required")
 
     customer = data.get("customer")

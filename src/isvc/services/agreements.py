@@ -148,7 +148,8 @@ def import_file(desk: Desk, path: str) -> tuple[list[Agreement], int]:
         desk.ensure_actor()
         providers = set()
         for i, item in enumerate(items, 1):
-            ag = dom.from_dict(item, f"{path} agreement {i}")
+            ag = dom.from_dict(item, f"{path} agreement {i}",
+                               day_minutes_of=lambda name: _require_calendar(desk, name))
             old = store.get_agreement(desk.conn, ag.name)
             ag = _validate(desk, ag)
             store.save_agreement(desk.conn, ag, desk.now_iso)

@@ -59,13 +59,24 @@ def edit_team(desk: Desk, handle: str, name: str | None) -> Team:
     return directory.get_team(desk.conn, handle)
 
 
+def _with_agreements(desk: Desk, team: Team) -> Team:
+    """A team's active agreements as a provider, and the calendar of its default one."""
+    from isvc.store import sla
+
+    agreements = [a for a in sla.list_agreements(desk.conn) if a.provider == team.handle]
+    team.agreements = [a.name for a in agreements]
+    default = next((a for a in agreements if a.customer is None), None)
+    team.calendar = team.calendar or (default.calendar if default else None)
+    return team
+
+
 def get_team(desk: Desk, handle: str) -> Team:
     handle = require_team(desk, handle)
-    return directory.get_team(desk.conn, handle)
+    return _with_agreements(desk, directory.get_team(desk.conn, handle))
 
 
 def list_teams(desk: Desk) -> list[Team]:
-    return directory.list_teams(desk.conn)
+    return [_with_agreements(desk, t) for t in directory.list_teams(desk.conn)]
 
 
 def _check_email(email: str | None) -> str | None:

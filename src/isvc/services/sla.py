@@ -169,5 +169,7 @@ def check(conn: sqlite3.Connection, now: datetime, team: str | None = None) -> l
                 "day_minutes": clocks_now["day_minutes"],
                 "calendar_tz": clocks_now["calendar"].tz,
             })
-    out.sort(key=lambda r: (r["state"] != "breached", -r["overdue_minutes"], r["due_at"] or ""))
+    # The queue's order: breached first, the earliest due (longest overdue) first; business
+    # minutes of a 24x7 and an office calendar are not comparable, instants are.
+    out.sort(key=lambda r: (r["state"] != "breached", r["due_at"] or ""))
     return out

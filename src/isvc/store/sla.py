@@ -207,8 +207,10 @@ def open_states(conn: sqlite3.Connection, now_iso: str) -> dict[str, dict[str, i
 
 # A request is breached now when a clock's verdict was a breach, a breach was recorded,
 # or a running clock is past its due time.
-BREACHED_SQL = ("(fr_met = 0 OR fr_breached_at IS NOT NULL OR res_breached_at IS NOT NULL "
-                "OR next_due_at < :now)")
+# IS, not =: a running clock's verdict is NULL, and NULL would make the NOT(...) of the
+# at-risk count NULL too.
+BREACHED_SQL = ("(fr_met IS 0 OR fr_breached_at IS NOT NULL OR res_breached_at IS NOT NULL "
+                "OR (next_due_at IS NOT NULL AND next_due_at < :now))")
 
 
 def period_figures(conn: sqlite3.Connection, agreement: str, start: str, end: str) -> dict:
