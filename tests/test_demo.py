@@ -1,5 +1,5 @@
 """`isvc demo`: the organisation, the requests and their journals, the calendars,
-agreements and clocks, refusal, determinism, scale.
+agreements and clocks, kudos and ratings, refusal, determinism, scale.
 
 The demo bypasses the per-request services (it bulk-loads simulated histories), so these
 tests hold its data to the invariants the services keep: the clocks in particular must be
@@ -9,6 +9,8 @@ what the services would have stored, event by event.
 from __future__ import annotations
 
 import hashlib
+import json
+import shlex
 import sqlite3
 import tempfile
 from collections import Counter, defaultdict
@@ -51,7 +53,7 @@ def _count(conn: sqlite3.Connection, table: str) -> int:
 def _dump(path: Path) -> dict[str, list[tuple]]:
     conn = _connect(path)
     tables = ("teams", "people", "memberships", "settings", "audit_log", "calendars",
-              "agreements") + HISTORY
+              "agreements", "kudos", "ratings") + HISTORY
     out = {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
            for t in tables}
     conn.close()
@@ -213,6 +215,10 @@ def test_db_check_passes(isvc, demo_db):
 
 def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _instant(text: str) -> datetime:
@@ -449,6 +455,191 @@ def test_clocks_are_what_the_services_would_have_stored_event_by_event(demo_db):
     assert conn.execute("SELECT count(*) FROM requests WHERE status = 'cancelled'").fetchone()[0]
 
 
+# -- kudos and ratings ---------------------------------------------------------------------
+
+VALUES = ["ownership", "teamwork", "customer-first", "craft", "candour"]
+NOW_ISO = "2026-11-23T09:30:00Z"
+
+
+def _check_kudos(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """What services.kudos.give and retract would have allowed and recorded: active
+    givers and receivers, nobody thanking themselves, a known value, the primary teams
+    and the lateral mark as give computes them, at most 5 a week per giver (weeks from
+    Monday 00:00 in UTC or in Bucharest), ids in time order; a kudos for a request as
+    `request close N --thanks` leaves it: the requester's close without a message, then
+    at the same instant the kudos event naming its id."""
+    from isvc.domain.kudos import is_lateral
+
+    people = {r["handle"]: r for r in conn.execute("SELECT * FROM people")}
+    teams_of = defaultdict(set)
+    members = defaultdict(set)
+    for person, team in conn.execute("SELECT person, team FROM memberships"):
+        teams_of[person].add(team)
+        members[team].add(person)
+    values = json.loads(conn.execute("SELECT value FROM settings WHERE key = 'kudos.values'"
+                                     ).fetchone()[0])
+    rows = conn.execute("SELECT * FROM kudos ORDER BY id").fetchall()
+    assert [r["created_at"] for r in rows] == sorted(r["created_at"] for r in rows)
+    assert [r["id"] for r in rows] == list(range(1, len(rows) + 1))
+    journal = defaultdict(list)
+    for e in conn.execute("SELECT * FROM events WHERE number IN "
+                          "(SELECT request FROM kudos) ORDER BY id"):
+        journal[e["number"]].append(e)
+    for k in rows:
+        where = f"kudos #{k['id']}"
+        giver = people[k["giver"]]
+        assert giver["active"] and giver["primary_team"] == k["giver_team"], where
+        if k["to_kind"] == "person":
+            assert k["recipient"] != k["giver"], f"{where}: kudos to yourself"
+            recipient = people[k["recipient"]]
+            assert recipient["active"] and recipient["primary_team"] == k["recipient_team"], where
+        else:
+            assert k["recipient_team"] == k["recipient"] and members[k["recipient"]], where
+            assert members[k["recipient"]] != {k["giver"]}, where
+        assert k["value"] is None or k["value"] in values, where
+        assert len(k["message"].split()) >= 3 and len(k["message"]) >= 12, where
+        assert k["created_at"] <= NOW_ISO, where
+        if k["retracted_at"]:
+            assert k["retracted_by"] == k["giver"], where
+            assert k["created_at"] < k["retracted_at"] <= _iso(_utc(k["created_at"])
+                                                              + timedelta(hours=24)), where
+        request = None
+        if k["request"] is not None:
+            request = conn.execute("SELECT * FROM requests WHERE number = ?",
+                                   (k["request"],)).fetchone()
+            events = journal[k["request"]]
+            (i, e), = [(i, e) for i, e in enumerate(events) if e["kind"] == "kudos"]
+            label = k["recipient"] if k["to_kind"] == "person" else f"+{k['recipient']}"
+            assert (e["field"], e["at"], e["actor"], e["internal"]) == \
+                (str(k["id"]), k["created_at"], k["giver"], k["private"]), where
+            assert (e["to_value"], e["message"]) == \
+                ((None, None) if k["private"] else (label, k["message"])), where
+            close = events[i - 1]
+            assert (close["kind"], close["to_value"], close["at"], close["actor"],
+                    close["message"]) == ("status", "closed", e["at"], request["requester"],
+                                          None), where
+            assert k["giver"] == request["requester"] and request["closed_at"] == e["at"], where
+            owner = request["assignee"]
+            assert (k["to_kind"], k["recipient"]) == \
+                (("person", owner) if owner else ("team", request["team"])), where
+        assert bool(k["lateral"]) == is_lateral(
+            k["to_kind"], k["giver_team"], k["recipient_team"],
+            request["team"] if request else None, teams_of[k["giver"]]), where
+    assert conn.execute("SELECT count(*) FROM events WHERE kind = 'kudos'").fetchone()[0] == \
+        sum(k["request"] is not None for k in rows)
+    for zone in (timezone.utc, ZoneInfo("Europe/Bucharest")):
+        week = Counter()
+        for k in rows:
+            day = _utc(k["created_at"]).astimezone(zone).date()
+            week[k["giver"], day - timedelta(days=day.weekday())] += 1
+        assert max(week.values()) <= 5, "nobody gives more than the weekly allowance"
+    retracts = conn.execute("SELECT subject FROM audit_log WHERE action = 'kudos.retract'")
+    assert sorted(r[0] for r in retracts) == \
+        sorted(f"kudos #{k['id']}" for k in rows if k["retracted_at"])
+    return rows
+
+
+def _check_ratings(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Ratings as services.ratings.rate records them: the requester's of a resolved or
+    closed request, the provider's by a team member or the assignee, both after the
+    resolution; each rating journaled (the requester's public, the provider's internal),
+    a second rating "from" the first; and the request's updated_at moved."""
+    members = defaultdict(set)
+    for person, team in conn.execute("SELECT person, team FROM memberships"):
+        members[team].add(person)
+    journal = defaultdict(list)
+    for e in conn.execute("SELECT * FROM events WHERE kind = 'rating' ORDER BY id"):
+        journal[e["number"], e["field"]].append(e)
+    rows = conn.execute("SELECT t.*, r.status, r.requester, r.assignee, r.team, "
+                        "r.resolved_at, r.updated_at FROM ratings t "
+                        "JOIN requests r USING (number)").fetchall()
+    assert len(rows) == len(journal)
+    for rt in rows:
+        where = f"#{rt['number']} {rt['side']}"
+        assert rt["status"] in ("resolved", "closed"), where
+        assert rt["resolved_at"] <= rt["rated_at"] <= rt["updated_at"] <= NOW_ISO, where
+        if rt["side"] == "requester":
+            assert rt["rater"] == rt["requester"], where
+        else:
+            assert rt["rater"] != rt["requester"], where
+            assert rt["rater"] in members[rt["team"]] or rt["rater"] == rt["assignee"], where
+        events = journal[rt["number"], rt["side"]]
+        assert (events[-1]["at"], events[-1]["actor"], events[-1]["to_value"],
+                events[-1]["message"], events[-1]["internal"]) == \
+            (rt["rated_at"], rt["rater"], str(rt["score"]), rt["comment"],
+             int(rt["side"] == "provider")), where
+        assert events[0]["from_value"] is None, where
+        for before, after in zip(events, events[1:]):
+            assert after["from_value"] == before["to_value"] and before["at"] < after["at"], where
+            assert before["at"] >= rt["resolved_at"], where
+    return rows
+
+
+def test_values_and_the_weekly_allowance_are_set(isvc, demo_db):
+    assert isvc.json("--db", demo_db, "kudos", "values") == VALUES
+    assert isvc.json("--db", demo_db, "kudos", "policy")["allowance_per_week"] == 5
+    conn = _connect(demo_db)
+    actions = {r[0]: r[1] for r in conn.execute("SELECT action, actor FROM audit_log")}
+    assert actions["kudos.values"] == actions["kudos.policy"] == "alina"
+
+
+def test_a_few_dozen_kudos_over_the_weeks_within_the_rules(demo_db):
+    conn = _connect(demo_db)
+    rows = _check_kudos(conn)
+    assert 20 <= len(rows) <= 80, len(rows)
+    lateral = sum(k["lateral"] for k in rows)
+    assert 5 <= lateral < len(rows), "some lateral, some within a team"
+    assert any(k["lateral"] and k["request"] is None and k["to_kind"] == "person"
+               and k["giver_team"] == "it" and k["recipient_team"] == "payroll" for k in rows)
+    assert sum(k["request"] is not None for k in rows) >= 5, "thanks tied to requests"
+    assert sum(k["to_kind"] == "team" for k in rows) >= 2
+    assert 2 <= sum(k["private"] for k in rows) <= 4
+    assert sum(k["retracted_at"] is not None for k in rows) == 1
+    assert len({k["value"] for k in rows}) >= 4
+    weeks = {_utc(k["created_at"]).isocalendar()[:2] for k in rows}
+    assert len(weeks) >= 6, "spread over the weeks"
+    recent = [k for k in rows if k["created_at"] >= "2026-11-16"]
+    assert len(recent) >= 3, "the wall has something fresh"
+
+
+def test_ratings_both_ways(demo_db):
+    conn = _connect(demo_db)
+    rows = _check_ratings(conn)
+    done = conn.execute("SELECT count(*) FROM requests WHERE status IN ('resolved', 'closed')"
+                        ).fetchone()[0]
+    sides = Counter(r["side"] for r in rows)
+    assert sides["requester"] > done / 2, "most resolved requests are rated"
+    assert 0.1 * done < sides["provider"] < sides["requester"]
+    scores = Counter(r["score"] for r in rows if r["side"] == "requester")
+    assert scores[4] + scores[5] > 0.65 * sides["requester"], "mostly 4-5"
+    assert scores[1] and scores[2] and scores[3], "and some 1-3"
+    assert 0.1 * len(rows) < sum(bool(r["comment"]) for r in rows) < 0.7 * len(rows)
+    again = conn.execute("SELECT count(*) FROM events WHERE kind = 'rating' "
+                         "AND from_value IS NOT NULL").fetchone()[0]
+    assert again, "a few rated twice"
+
+
+def test_satisfaction_wall_and_leaderboard_have_something_to_show(isvc, demo_db):
+    env = {"ISVC_USER": "alina"}
+    report = isvc.json("--db", demo_db, "satisfaction", env=env)
+    providers = {r["team"]: r for r in report["providers"]}
+    assert set(providers) == {"it", "hr", "facilities", "purchasing", "payroll", "platform"}
+    for team, row in providers.items():
+        assert row["csat_pct"] is not None and 50 <= row["csat_pct"] <= 100, (team, row)
+        assert 40 <= row["response_rate_pct"] <= 100, (team, row)
+    assert len({r["csat_pct"] for r in providers.values()}) > 2, "teams differ"
+    quality = [r for r in report["customers"] if r["request_quality_ratings"]]
+    assert len(quality) >= 5
+    wall = isvc.json("--db", demo_db, "kudos", "wall", env=env)
+    assert wall and {"from", "to", "message", "value", "request", "lateral"} <= set(wall[0])
+    assert any(k["request"] for k in wall) and any(k["lateral"] for k in wall)
+    for by in ("person", "team", "value"):
+        board = isvc.json("--db", demo_db, "kudos", "leaderboard", "--by", by, env=env)
+        assert board and board[0]["rank"] == 1, by
+    mine = isvc.json("--db", demo_db, "kudos", "allowance", env=env)
+    assert mine["allowance_per_week"] == 5 and mine["left"] >= 1, "the try-it line works"
+
+
 # -- using it --------------------------------------------------------------------------
 
 def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, monkeypatch):
@@ -466,33 +657,57 @@ def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, mon
     assert assignments["ISVC_USER"] == "alina"
     # on stdout (TSV on a pipe): the IT queue, most urgent first, then agreement status
     from isvc.cli.agreement import STATUS_COLUMNS
+    from isvc.render.kudos_views import KUDOS_COLUMNS
     from isvc.render.shapes import REQUEST_LIST_COLUMNS
 
     rows = [line.split("\t") for line in result.stdout.splitlines()]
     queue = [row for row in rows if len(row) == len(REQUEST_LIST_COLUMNS)]
     status = [row for row in rows if len(row) == len(STATUS_COLUMNS)]
-    assert len(queue) + len(status) == len(rows)
+    wall = [row for row in rows if len(row) == len(KUDOS_COLUMNS)]
+    assert len(queue) + len(status) + len(wall) == len(rows)
     assert queue and all(row[3] == "it" and row[1] in OPEN for row in queue)
     assert rows.index(status[0]) > rows.index(queue[-1]), "the queue first"
     assert {row[0] for row in status} >= {"it-standard", "it-sales"}
+    # then the newest three kudos, as `isvc kudos wall --limit 3` shows them
+    assert len(wall) == 3 and rows.index(wall[0]) > rows.index(status[-1])
+    assert [row[1] for row in wall] == sorted((row[1] for row in wall), reverse=True)
+    assert "$ isvc kudos wall --limit 3" in result.stderr
     # the tour: every command runs against the demo as printed
-    tour = [line.strip().split("#")[0].strip() for line in result.stderr.splitlines()
+    tour = [shlex.split(line.strip().split("#")[0]) for line in result.stderr.splitlines()
             if line.startswith("  isvc ")]
-    assert any(c.startswith("isvc request show ") for c in tour)
+    commands = [" ".join(c) for c in tour]
+    assert any(c.startswith("isvc request show ") for c in commands)
     for needed in ("isvc request list", "isvc queue hr", "isvc team list", "isvc person list",
                    "isvc db status", "isvc agreement status", "isvc sla explain ",
-                   "isvc sla check", "isvc calendar show office"):
-        assert any(c.startswith(needed) for c in tour), needed
-    for command in tour:
+                   "isvc sla check", "isvc calendar show office", "isvc kudos wall",
+                   "isvc kudos leaderboard --by team", "isvc satisfaction",
+                   "isvc kudos send @ana "):
+        assert any(c.startswith(needed) for c in commands), needed
+    send = next(c for c in tour if c[:3] == ["isvc", "kudos", "send"])
+    assert send[-2:] == ["--value", "teamwork"] and len(send[4].split()) >= 3, "one argument"
+    for command, args in zip(commands, tour):
         # sla check exits 4 while something is breached (the demo has breaches on purpose)
-        isvc(*command.split()[1:], env=assignments, code=4 if command == "isvc sla check" else 0)
-    shown = next(c for c in tour if c.startswith("isvc request show "))
+        isvc(*args[1:], env=assignments, code=4 if command == "isvc sla check" else 0)
+    # the try-it line sent a kudos from the demo user, within this week's allowance
+    sent = isvc.json("kudos", "wall", "--limit", "1", env=assignments)[0]
+    assert (sent["from"], sent["to"], sent["value"], sent["lateral"]) == \
+        ("alina", "ana", "teamwork", True)
+    # a request the tour shows for its thanks at closure: the kudos, then a rating
+    thanked = next(c for c in commands[commands.index("isvc satisfaction"):]
+                   if c.startswith("isvc request show "))
+    events = isvc.json(*thanked.split()[1:], env=assignments)["events"]
+    i = next(i for i, e in enumerate(events) if e["kind"] == "kudos")
+    close, kudos = events[i - 1], events[i]
+    assert (close["kind"], close["to"], close["at"], close["actor"]) == \
+        ("status", "closed", kudos["at"], kudos["actor"])
+    assert any(e["kind"] == "rating" for e in events[i + 1:])
+    shown = next(c for c in commands if c.startswith("isvc request show "))
     data = isvc.json(*shown.split()[1:], env=assignments)
     kinds = [e["kind"] for e in data["events"]]
     assert {"reply", "note"} <= set(kinds), "the request the tour shows has a story"
     assert any(e["kind"] == "status" and e["to"] == "waiting" for e in data["events"])
     # the explained request waited on its requester and its clock ran across a weekend
-    explained = int(next(c for c in tour if c.startswith("isvc sla explain ")).split()[-1])
+    explained = int(next(c for c in commands if c.startswith("isvc sla explain ")).split()[-1])
     conn = _connect(path)
     assert conn.execute("SELECT count(*) FROM waits WHERE number = ? AND kind = 'requester' "
                         "AND ended_at IS NOT NULL", (explained,)).fetchone()[0]
@@ -550,6 +765,12 @@ def test_at_scale_the_backlog_stays_recent_and_small(isvc, tmp_path):
     assert opened[1] >= window.strftime("%Y-%m-%dT%H:%M:%SZ")
     _check_journals(conn)
     isvc("--db", path, "db", "check")
+    # kudos scale with the requests, within the rules; ratings likewise
+    kudos = _check_kudos(conn)
+    weeks = history_days(5000) / 7
+    assert 300 < len(kudos) <= 30 * weeks, len(kudos)
+    assert len(_check_ratings(conn)) > 0.6 * conn.execute(
+        "SELECT count(*) FROM requests WHERE status IN ('resolved', 'closed')").fetchone()[0]
     # every open, cancelled or reprioritised request's clocks survive a recompute unchanged
     from isvc.store.sla import CLOCK_COLUMNS
 

@@ -17,7 +17,7 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (the same seed and clock build the same desk).")] = 7,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Build only; print where it is, show no views.")] = False,
 ) -> None:
-    """Build a demo organisation (teams, people, requests over 8 weeks) and show the main views."""
+    """Build a demo organisation (teams, people, requests over 8 weeks, agreements, kudos, ratings) and show the main views."""
     from isvc import clock
     from isvc.cli import _common
     from isvc.services.demo import CHUNK, run_demo
@@ -32,6 +32,7 @@ def demo(
         return
     _show_queue(result, "it")
     _show_agreements(result)
+    _show_wall(result)
     _tour(result)
 
 
@@ -51,9 +52,11 @@ def _summary(result) -> None:
     counts = result.counts
     path = shlex.quote(str(result.path.resolve()))
     noun = "request" if counts["requests"] == 1 else "requests"
+    kudos = result.facts.get("kudos") or {}
+    feedback = (f", {kudos['count']:,} kudos, {kudos['ratings']:,} ratings" if kudos else "")
     info(f"Built a demo desk in {result.seconds:.1f}s: {counts['teams']} teams, "
          f"{counts['people']} people, {counts['requests']:,} {noun} over "
-         f"{_span(result.history_days)} ({result.open:,} open), seed {result.seed}.")
+         f"{_span(result.history_days)} ({result.open:,} open){feedback}, seed {result.seed}.")
     info(f"  {path}")
     info(f"Explore it from this shell; you act as {result.user} (IT Service Desk, a desk admin):")
     info(f"  export ISVC_DB={path} ISVC_USER={result.user}")
@@ -73,6 +76,16 @@ def _show_agreements(result) -> None:
     from isvc.cli.agreement import agreement_status
 
     _as_user(result, "isvc agreement status", lambda: agreement_status(None, since="30d"))
+
+
+def _show_wall(result) -> None:
+    """`isvc kudos wall --limit 3`: the newest thanks, as the wall shows them."""
+    if not (result.facts.get("kudos") or {}).get("count"):
+        return
+    from isvc.cli.kudos import kudos_wall
+
+    _as_user(result, "isvc kudos wall --limit 3",
+             lambda: kudos_wall(team=None, since=None, limit=3, json_=False, format_=None))
 
 
 def _as_user(result, command: str, show) -> None:
@@ -95,10 +108,19 @@ def _as_user(result, command: str, show) -> None:
 def _tour(result) -> None:
     from isvc.render.output import info
 
-    width = max(len(step.command) for step in result.tour) + 2
+    # a long command (the try-it line) does not push every comment to the right: its
+    # comment goes on the line below
+    width = max((len(step.command) for step in result.tour if len(step.command) <= _WIDE),
+                default=_WIDE) + 2
     info("\nTry next (after the export line above):")
     for step in result.tour:
-        info(f"  {step.command.ljust(width)}# {step.shows}")
+        if len(step.command) > _WIDE:
+            info(f"  {step.command}\n  {'':{width}}# {step.shows}")
+        else:
+            info(f"  {step.command.ljust(width)}# {step.shows}")
+
+
+_WIDE = 48
 
 
 @contextmanager

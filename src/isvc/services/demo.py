@@ -4,8 +4,8 @@ The demo is a list of build steps run in order inside ONE write transaction (a b
 fails or is interrupted leaves nothing half-made), then a list of tour steps that say what
 to try next:
 
-    BUILD_STEPS = [build_org, build_sla, build_requests]   # later issues append kudos,
-    TOUR_STEPS = [tour_basics, tour_sla]                   # the knowledge base and mail
+    BUILD_STEPS = [build_org, build_sla, build_requests, build_kudos]  # later issues append
+    TOUR_STEPS = [tour_basics, tour_sla, tour_kudos]                   # the knowledge base, mail
 
 A build step takes the DemoContext, writes through the store (``isvc.store.bulk``: the
 store is the only code that speaks SQL) and leaves what later steps need in
@@ -28,6 +28,18 @@ on its simulated history (see _Clocks), in the same bulk insert. Teams work at t
 pace, drifting over the months, so compliance differs per agreement (~85-95%) and has a
 trend; the showcase requests are placed in business time before the clock so that the
 open ones show every state: on track, at risk, breached, paused.
+
+Feedback and kudos (``build_kudos``, after the requests): company values and a weekly
+allowance of 5 (desk settings, as `kudos values set` and `kudos policy` leave them); kudos
+over the history, about one per 9 requests and at most ~one per person and week: thanks
+at closure tied to a request (`request close N --thanks`: the close, then the kudos event
+on its journal), help across teams, within a team, to whole teams, a couple private, one
+retracted; never over a giver's weekly allowance, never to oneself. Most resolved
+requests carry the requester's rating (mostly 4-5, lower when late, reopened or followed
+up), a share the provider's rating of the request, each with its journal event. The
+journal is append-only and its ids follow time, so those events are given while the
+requests are simulated (_Feedback, from its own random streams) and go out with the
+requests' own; build_kudos writes the kudos rows and the settings.
 
 Scale (``--requests N``): the history spans ``history_days(N)`` -- 8 weeks up to 300
 requests, then 8 weeks x (N/300)^0.45, so the desk grows busier as well as older:
@@ -2069,12 +2081,416 @@ class _Timeline:
             self.release(max(self.buckets) + 1 << self.BITS, events, waits)
 
 
+# -- feedback: ratings both ways, and thanks at closure ------------------------------------
+#
+# Given while the requests are simulated (build_requests calls _Feedback for each one, from
+# its own random streams): the journal is append-only and its ids follow time, so these
+# events go out with the request's own, through the timeline. A kudos event names its
+# kudos id, and ids follow time too; so the colleagues' kudos (not tied to a request) are
+# planned first, and each thanks is numbered as the timeline releases it. build_kudos,
+# after, writes the kudos rows and the settings.
+
+VALUES = ("ownership", "teamwork", "customer-first", "craft", "candour")
+ALLOWANCE = 5                # kudos.allowance_per_week: the organisation's weekly allowance
+KUDOS_PER_REQUESTS = 9       # about one kudos per 9 requests (per 8 closed) ...
+KUDOS_PER_WEEK = 30          # ... and no more than about one per person and week
+THANKS_SHARE = 0.4           # of the kudos: thanks at closure, tied to the request
+REQUESTER_CLOSES = 0.35      # share of requests their requester closes (_Generator._close)
+# Share of resolved requests whose requester rates the service (engineers rate least).
+RESPONSE_RATE = {"it": 0.72, "facilities": 0.66, "hr": 0.62, "payroll": 0.68,
+                 "purchasing": 0.58, "platform": 0.55}
+# Share of resolved requests the provider rates as a request ("was everything there?").
+PROVIDER_RATES = {"it": 0.3, "facilities": 0.2, "hr": 0.3, "payroll": 0.35,
+                  "purchasing": 0.3, "platform": 0.45}
+# Customer teams whose requests often lack something (one more question, half the time).
+_VAGUE = {"sales": 0.5, "marketing": 0.4, "finance": 0.15}
+
+# Requester's score (weights of 1..5) by friction: reopened, came back as a follow-up, late
+# against the agreement, needed several answers from them; thanked at closing.
+_SERVICE = (_cumulative((3, 4, 9, 30, 54)), _cumulative((7, 9, 18, 34, 32)),
+            _cumulative((12, 16, 24, 28, 20)), _cumulative((22, 22, 24, 20, 12)))
+_SERVICE_THANKED = _cumulative((0, 0, 2, 18, 80))
+# Provider's score of the request by how many questions it took.
+_QUALITY = (_cumulative((1, 3, 10, 38, 48)), _cumulative((3, 10, 35, 35, 17)),
+            _cumulative((10, 25, 35, 22, 8)))
+
+SERVICE_COMMENTS = {
+    5: ("Quick and friendly, thank you!", "Sorted before I had finished my coffee.",
+        "Clear updates all the way through.", "Exactly what I needed, first time.",
+        "{first} explained what went wrong and how to avoid it — really helpful."),
+    4: ("Good, though it took a couple of days.",
+        "All fine in the end; a heads-up on the timing would have helped.",
+        "Solved; the first suggestion didn't work but the second did."),
+    3: ("Solved, but I had to chase it.", "OK in the end, but it took longer than I expected.",
+        "Fixed, though I didn't notice it was waiting on me."),
+    2: ("Took over a week and I had to ask twice for an update.",
+        "The fix only lasted a day, so I had to reopen it."),
+    1: ("Closed without really fixing it; I had to write again.",
+        "Days without an answer, then it was closed."),
+}
+RERATE_COMMENTS = ("Works for now; let's see if it holds.", "Better, but not quite there yet.")
+RERATED_COMMENTS = ("Still working fine a few days on — thanks!",
+                    "It has held up since, so I'm upgrading my rating.")
+QUALITY_COMMENTS = {
+    5: ("Everything we needed was in the first message.",
+        "Screenshots and the asset tag up front — made it quick."),
+    4: ("Clear; only one detail was missing.", "Good description, one quick question."),
+    3: ("Had to ask for the details before we could start.",
+        "The manager's approval was missing at first."),
+    2: ("Took two rounds of questions to learn what was needed.",
+        "No error message or screenshot; lots of back and forth."),
+    1: ("Nothing to go on until we called; please use the request template.",),
+}
+# `request close N --thanks "..."`: to the assignee, by the team that served it ...
+THANKS_KUDOS = {
+    "it": ("Thanks {first} for sorting this out so quickly — I was back at work within the hour.",
+           "{first}, thank you for explaining what went wrong and how to avoid it next time.",
+           "Thanks {first} for keeping me posted the whole way; it made the wait easy."),
+    "hr": ("Thanks {first} for handling this with so much care — the paperwork felt easy.",
+           "Thanks {first} for the quick turnaround; I had everything the next morning."),
+    "payroll": ("Thanks {first} for getting to the bottom of my payslip and fixing it in this "
+                "month's run.",
+                "Thanks {first} for explaining every line — I finally understand my payslip."),
+    "facilities": ("Thanks {first} for coming by within minutes and fixing it on the spot.",
+                   "Thanks {first} — everything was ready before the client arrived."),
+    "purchasing": ("Thanks {first} for chasing the supplier until it arrived on time.",
+                   "Thanks {first} for finding a cheaper offer and still making the deadline."),
+    "platform": ("Thanks {first} for unblocking our release in the middle of the sprint.",
+                 "Thanks {first} for pairing with us on this and for the clear write-up after."),
+}
+# ... and to the team when nobody owns the request
+TEAM_THANKS = ("Thanks to everyone in {team} for sorting this out so quickly.",
+               "Thank you {team} — fixed faster than I could have hoped.")
+
+# Kudos between colleagues: help across teams (by the receiver's team), within a team, to a
+# whole team, and private ones.
+LATERAL_KUDOS = {
+    "it": ("Thanks {first} for setting up the screen in {room} ten minutes before the client "
+           "pitch.",
+           "Thanks {first} for staying late to get our new starter's laptop ready; day one went "
+           "smoothly.",
+           "{first}, thank you for showing our whole team the password manager — no more sticky "
+           "notes."),
+    "hr": ("Thanks {first} for walking me through the parental leave paperwork; it felt much "
+           "less daunting.",
+           "Thanks {first} for organising the onboarding week; our new hires loved the buddy "
+           "lunches."),
+    "payroll": ("Thanks {first} for going through my overtime line by line and explaining the "
+                "difference.",
+                "Thanks {first} for double-checking the bank export file with us — we caught the "
+                "bad column before the bank did."),
+    "facilities": ("Thanks {first} for rearranging {room} for the all-hands at short notice.",
+                   "Thanks {first} for sorting out the standing desk so fast; my back thanks you "
+                   "too."),
+    "purchasing": ("Thanks {first} for getting three quotes in a day — we made the budget "
+                   "deadline.",
+                   "Thanks {first} for chasing the supplier until the monitors arrived before "
+                   "the new starters."),
+    "platform": ("Thanks {first} for pairing with us on the flaky deploy; we learnt a lot about "
+                 "readiness probes.",
+                 "Thanks {first} for the late-night rollback; customers never noticed a thing."),
+    "engineering": ("Thanks {first} for the little script that saves us an hour of report "
+                    "formatting every Monday.",
+                    "Thanks {first} for explaining the pricing engine to us in plain words."),
+    "sales": ("Thanks {first} for bringing the customer's feedback straight to us; it shaped the "
+              "next release.",
+              "Thanks {first} for introducing us to the supplier's account manager; the renewal "
+              "went much smoother."),
+    "finance": ("Thanks {first} for untangling the cost centres before quarter end.",
+                "Thanks {first} for approving the invoices the same day so the supplier could "
+                "ship."),
+    "marketing": ("Thanks {first} for the onboarding poster — new starters actually read it.",
+                  "Thanks {first} for rewriting our how-to pages; far fewer questions since."),
+}
+TEAMMATE_KUDOS = (
+    "Thanks {first} for covering my queue on Friday afternoon so I could make it to the school "
+    "play.",
+    "Thanks {first} for the thorough review; the handover notes are much clearer now.",
+    "Thanks {first} for swapping on-call with me at short notice.",
+    "Thanks {first} for the honest feedback on my draft; it is a much better proposal now.",
+    "Thanks {first} for mentoring our new colleague through their first month.",
+)
+TEAM_KUDOS = {
+    "facilities": ("Thanks for the office move over the weekend — everything was plugged in and "
+                   "working on Monday.",
+                   "Thanks for keeping the building cool through the heatwave."),
+    "it": ("Thanks for the smooth laptop refresh; not a single lost file.",
+           "Thanks for the phishing drill and the clear follow-up — we all learnt something."),
+    "payroll": ("Thanks for getting the bonus run right on the first try this quarter.",),
+    "hr": ("Thanks for the wellbeing week; the workshops were genuinely useful.",),
+    "purchasing": ("Thanks for renegotiating the coffee contract; the new beans are great.",),
+    "platform": ("Thanks for the zero-downtime database upgrade last night.",),
+}
+_TEAM_WEIGHTS = (("facilities", 3), ("it", 3), ("payroll", 2), ("hr", 2), ("platform", 2),
+                 ("purchasing", 1))
+PRIVATE_KUDOS = (
+    "Thanks {first} for listening yesterday and for the honest advice; it helped more than you "
+    "know.",
+    "Thanks {first} for backing me up in that difficult customer call.",
+)
+# (value, weight) per kind of kudos; None: no value named
+_KUDOS_VALUES = {
+    "thanks": (("customer-first", 4), ("ownership", 2), ("craft", 2), (None, 2)),
+    "lateral": (("teamwork", 4), ("customer-first", 2), ("ownership", 2), ("craft", 1), (None, 1)),
+    "teammate": (("teamwork", 35), ("ownership", 25), ("candour", 15), ("craft", 15), (None, 10)),
+    "team": (("teamwork", 3), ("ownership", 3), ("customer-first", 2), ("craft", 1), (None, 1)),
+    "private": (("candour", 5), ("teamwork", 3), (None, 2)),
+}
+
+_PRIMARY = {h: (teams[0] if teams else None) for h, _, teams in PEOPLE}
+_TEAMS_OF = {h: frozenset(teams) for h, _, teams in PEOPLE}
+_FIRST = {h: n.split()[0] for h, n, _ in PEOPLE}
+_COLLEAGUES = tuple(h for h, _, teams in PEOPLE if teams)   # active people (not the automation)
+
+
+def _weighted(rng: random.Random, pairs: tuple) -> object:
+    total = sum(w for _, w in pairs)
+    x = rng.random() * total
+    for item, w in pairs:
+        x -= w
+        if x < 0:
+            return item
+    return pairs[-1][0]
+
+
+def _score(rng: random.Random, cw: list[float]) -> int:
+    return 1 + bisect_right(cw, rng.random() * cw[-1])
+
+
+def _kudos(t: int, giver: str, to_kind: str, handle: str, message: str, value: str | None, *,
+           request: int | None = None, request_team: str | None = None,
+           private: bool = False) -> dict:
+    """One kudos as services.kudos.give records it (primary teams when given, lateral by
+    isvc.domain.kudos.is_lateral); its id comes when all are known (build_kudos)."""
+    from isvc.domain.kudos import is_lateral
+
+    giver_team = _PRIMARY[giver]
+    recipient_team = _PRIMARY[handle] if to_kind == "person" else handle
+    return {"t": t, "giver": giver, "recipient": handle, "to_kind": to_kind,
+            "message": message, "value": value, "request": request,
+            "lateral": is_lateral(to_kind, giver_team, recipient_team, request_team,
+                                  _TEAMS_OF[giver]),
+            "private": private, "giver_team": giver_team, "recipient_team": recipient_team,
+            "retracted": None}
+
+
+def _label(k: dict) -> str:
+    return k["recipient"] if k["to_kind"] == "person" else f"+{k['recipient']}"
+
+
+class _Giving:
+    """Kudos given per person and giving week, kept within the allowance. Weeks start
+    Monday 00:00 in Bucharest; kudos are given in office hours, so the weeks are the
+    same in UTC. The demo user keeps two of the current week's for the tour's try-it line."""
+
+    def __init__(self, cal: _Calendar, now: int):
+        self.cal = cal
+        self.counts: dict[tuple[str, date], int] = {}
+        self.this_week = self.week(now)
+
+    def week(self, t: int) -> date:
+        day = self.cal.dates[self.cal.day(t)]
+        return day - timedelta(days=day.weekday())
+
+    def take(self, giver: str, t: int) -> bool:
+        key = (giver, self.week(t))
+        limit = ALLOWANCE - 2 if giver == DEMO_USER and key[1] == self.this_week else ALLOWANCE
+        used = self.counts.get(key, 0)
+        if used >= limit:
+            return False
+        self.counts[key] = used + 1
+        return True
+
+
+class _Feedback:
+    """What requesters and providers say about finished requests, as the services record it:
+
+    - the requester's rating of the service (`request rate N 1-5 [-m]`, a public
+      ``rating`` event, field ``requester``) on most resolved and closed requests, after
+      the last resolution: right after closing it, or in the days after; mostly 4-5, lower
+      when the request was reopened, came back as a follow-up or took long; a few rated
+      twice (the second replaces the first; both journaled, the second "from" the first);
+    - the provider's rating of the request (`request rate N --as-provider`, an internal
+      event, field ``provider``) on a share, by whoever resolved it: lower when the team
+      had to ask for what was missing, and for customer teams that often leave things out;
+    - thanks at closure (`request close N --thanks "..."`): some requesters who close their
+      own request thank its assignee (its team when nobody owns it): the close event
+      without a message and, at the same instant, a ``kudos`` event whose field is the
+      kudos id, given when the timeline releases it (``number``).
+
+    A rating moves the request's updated_at, a kudos does not (as the services do).
+    """
+
+    def __init__(self, ctx: DemoContext, gen: "_Generator"):
+        self.rng, self.gen, self.now = ctx.rng("feedback"), gen, gen.now
+        self.giving = _Giving(gen.cal, gen.now)
+        total = min(ctx.requests / KUDOS_PER_REQUESTS, KUDOS_PER_WEEK * gen.days / 7)
+        # the share of requesters' closes that thank (~90% of the requests end closed)
+        self.p_thanks = THANKS_SHARE * total / (REQUESTER_CLOSES * 0.9 * ctx.requests)
+        # the colleagues' kudos, in time order (they take their allowance first)
+        self.planned = _plan_kudos(ctx, gen.cal, self.giving,
+                                   round((1 - THANKS_SHARE) * total))
+        self.next_planned, self.next_id = 0, 1
+        self.thanks: dict[int, dict] = {}  # request number -> its thanks, until numbered
+        self.ratings: list[tuple] = []     # bulk.RATING_COLUMNS; build_requests flushes them
+        self.kudos: list[dict] = []        # every kudos, numbered, for build_kudos
+        self.rated = 0
+        self.shown = None                  # the latest request closed with public thanks, rated
+
+    def number(self, events: list[tuple]) -> None:
+        """Kudos ids into the thanks' events among ``events`` (released, in time order):
+        every kudos is numbered in time order, a planned one before a thanks of the same
+        second."""
+        if not self.thanks:
+            return
+        for i, row in enumerate(events):
+            if row[3] == "kudos":
+                k = self.thanks.pop(row[0])
+                self._number_until(k["t"])
+                self._number(k)
+                events[i] = row[:4] + (str(k["id"]),) + row[5:]
+
+    def _number(self, k: dict) -> None:
+        k["id"] = self.next_id
+        self.next_id += 1
+        self.kudos.append(k)
+
+    def _number_until(self, t: int) -> None:
+        planned = self.planned
+        while self.next_planned < len(planned) and planned[self.next_planned]["t"] <= t:
+            self._number(planned[self.next_planned])
+            self.next_planned += 1
+
+    def facts(self) -> dict:
+        """For build_kudos, once every request's events are out."""
+        assert not self.thanks, "every thanks is numbered as its event is released"
+        self._number_until(FAR)
+        return {"kudos": self.kudos, "thanks": sum(k["request"] is not None for k in self.kudos),
+                "ratings": self.rated, "shown": self.shown}
+
+    def request(self, sim: _Sim, follow_up: bool) -> list[tuple]:
+        """Feedback on one simulated request (``follow_up``: its requester will write
+        again after closure). Takes the message off a close that thanks; returns the
+        journal events to add after the request's own, as (t, row)."""
+        if sim.resolved is None or sim.status not in ("resolved", "closed"):
+            return []
+        extra: list[tuple] = []
+        closing = self._requester_close(sim)
+        thanked = closing is not None and self._thanks(sim, closing, extra)
+        if self._rate_service(sim, closing, follow_up, thanked, extra) and thanked \
+                and not self.thanks[sim.number]["private"]:
+            self.shown = sim.number
+        self._rate_request(sim, extra)
+        for t, row in extra:
+            if row[3] == "rating" and t > sim.updated:
+                sim.updated = t
+        return extra
+
+    @staticmethod
+    def _requester_close(sim: _Sim) -> tuple[int, int] | None:
+        """(index, instant) of the close event when the requester closed it."""
+        for i in range(len(sim.events) - 1, 0, -1):
+            t, row = sim.events[i]
+            if row[3] == "status" and row[6] == "closed":
+                return (i, t) if row[2] == sim.requester else None
+        return None
+
+    def _thanks(self, sim: _Sim, closing: tuple[int, int], extra: list) -> bool:
+        rng = self.rng
+        i, t = closing
+        row = sim.events[i][1]
+        if rng.random() >= self.p_thanks * (1.4 if row[7] else 0.4):  # "Works now, thanks!"
+            return False
+        giver, owner = sim.requester, sim.assignee
+        if owner is not None and owner in _FIRST and _PRIMARY[owner] and owner != giver:
+            to_kind, handle = "person", owner
+            message = rng.choice(THANKS_KUDOS[sim.team]).format(first=_FIRST[owner])
+        else:
+            to_kind, handle = "team", sim.team
+            message = rng.choice(TEAM_THANKS).format(team=self.gen.team_names[sim.team])
+        value = _weighted(rng, _KUDOS_VALUES["thanks"])
+        private = rng.random() < 0.05
+        if not self.giving.take(giver, t):
+            return False
+        k = _kudos(t, giver, to_kind, handle, message, value, request=sim.number,
+                   request_team=sim.team, private=private)
+        self.thanks[sim.number] = k
+        sim.events[i] = (t, row[:7] + (None,) + row[8:])    # --thanks instead of -m
+        extra.append((t, (sim.number, _iso(t), giver, "kudos", None, None,
+                          None if private else _label(k), None if private else message,
+                          int(private))))
+        return True
+
+    def _rate(self, sim: _Sim, side: str, t: int, rater: str, score: int,
+              comment: str | None, previous: int | None, extra: list) -> None:
+        extra.append((t, (sim.number, _iso(t), rater, "rating", side,
+                          None if previous is None else str(previous), str(score), comment,
+                          int(side == "provider"))))
+
+    def _rate_service(self, sim: _Sim, closing, follow_up: bool, thanked: bool,
+                      extra: list) -> bool:
+        rng = self.rng
+        if rng.random() >= (0.95 if thanked else RESPONSE_RATE.get(sim.team, 0.6)):
+            return False
+        if closing is not None and rng.random() < 0.7:
+            t = closing[1] + rng.randint(20, 900)                  # right after closing it
+        else:
+            t = self.gen.cal.add(sim.resolved, rng.randint(10, 1800))   # in the days after
+        if t > self.now:
+            return False
+        # late against the agreement's resolution target (a business minute is ~252 s of
+        # the week: 5 days of 8 hours in 7 days)
+        took = (sim.resolved - sim.created) / (252 * self.gen._targets(
+            sim.team, sim.requester, sim.priority)[1])
+        friction = (2 * any(w[3] == "reopen" for w in sim.waits) + 2 * follow_up
+                    + (took > 0.8) + (took > 1.3)
+                    + (sum(w[3] == "requester" for w in sim.waits) >= 2))
+        score = _score(rng, _SERVICE_THANKED if thanked else _SERVICE[min(friction, 3)])
+        comment = None
+        if rng.random() < (0.3 if score >= 4 else 0.6):
+            who = _FIRST.get(sim.assignee or "", "The team")
+            comment = rng.choice(SERVICE_COMMENTS[score]).format(first=who)
+        previous = None
+        if score >= 4 and rng.random() < 0.04:      # rated at once, then again once it held
+            again = t + rng.randint(3600, 5 * 86400)
+            if again <= self.now:
+                previous = score - 1 - (rng.random() < 0.4)
+                self._rate(sim, "requester", t, sim.requester, previous,
+                           rng.choice(RERATE_COMMENTS), None, extra)
+                t, comment = again, rng.choice(RERATED_COMMENTS)
+        self._rate(sim, "requester", t, sim.requester, score, comment, previous, extra)
+        self.ratings.append((sim.number, "requester", score, comment, sim.requester, _iso(t)))
+        self.rated += 1
+        return True
+
+    def _rate_request(self, sim: _Sim, extra: list) -> None:
+        rng = self.rng
+        if rng.random() >= PROVIDER_RATES.get(sim.team, 0.3):
+            return
+        rater = next((row[2] for _, row in reversed(sim.events)
+                      if row[3] == "status" and row[6] == "resolved"), None)
+        if rater is None or rater == sim.requester or rater not in _FIRST:
+            return
+        t = sim.resolved + rng.randint(60, 5400)     # as they resolve it
+        if t > self.now:
+            return
+        asked = sum(w[3] == "requester" for w in sim.waits)
+        if rng.random() < _VAGUE.get(_PRIMARY[sim.requester], 0.0):
+            asked += 1
+        score = _score(rng, _QUALITY[min(asked, 2)])
+        comment = rng.choice(QUALITY_COMMENTS[score]) if rng.random() < 0.35 else None
+        self._rate(sim, "provider", t, rater, score, comment, None, extra)
+        self.ratings.append((sim.number, "provider", score, comment, rater, _iso(t)))
+        self.rated += 1
+
+
 def build_requests(ctx: DemoContext) -> None:
     """N requests with their journals and clocks, simulated up to the clock and
     bulk-inserted in chunks (all inside the one transaction of the build)."""
     sla = ctx.facts.get("sla") or {}
     clocks = _Clocks(sla.get("calendars", {}), sla.get("agreements", {}), ctx.now)
     gen = _Generator(ctx, ctx.rng("requests"))
+    feedback = _Feedback(ctx, gen)
     conn = ctx.conn
     requests_buf: list[tuple] = []
     jobs: list[tuple] = []              # the clock jobs of requests_buf's rows
@@ -2096,9 +2512,12 @@ def build_requests(ctx: DemoContext) -> None:
         bulk.insert_tags(conn, tags_buf)
         bulk.insert_watchers(conn, watchers_buf)
         bulk.insert_links(conn, links_buf)
+        feedback.number(events_buf)
         bulk.insert_events(conn, events_buf)
         bulk.insert_waits(conn, waits_buf)
-        for buf in (requests_buf, jobs, tags_buf, watchers_buf, links_buf, events_buf, waits_buf):
+        bulk.insert_ratings(conn, feedback.ratings)
+        for buf in (requests_buf, jobs, tags_buf, watchers_buf, links_buf, events_buf, waits_buf,
+                    feedback.ratings):
             buf.clear()
 
     total = ctx.requests
@@ -2130,7 +2549,8 @@ def build_requests(ctx: DemoContext) -> None:
             sim, tpl, x, title, channel, fields = gen.natural(number, created)
             type_ = tpl.type
             gen.live(sim, tpl, x)
-        if gen.last_pushed == number:     # its requester will reply after closure
+        follow_up = gen.last_pushed == number     # its requester will reply after closure
+        if follow_up:
             closed_info[number] = {
                 "number": number, "team": sim.team, "requester": sim.requester,
                 "priority": sim.priority, "tags": sorted(sim.tags), "tpl": tpl,
@@ -2143,6 +2563,7 @@ def build_requests(ctx: DemoContext) -> None:
             del recent[0]
         if story is None and len(sim.events) > busiest[0]:
             busiest = (len(sim.events), number)
+        feedback_events = feedback.request(sim, follow_up)   # before the row: updated_at
         requests_buf.append((
             number, title, sim.events[0][1][7] or "", sim.status, sim.priority,
             _RANK[sim.priority], sim.team, type_, sim.requester, sim.assignee,
@@ -2158,6 +2579,8 @@ def build_requests(ctx: DemoContext) -> None:
         tags_buf.extend((number, tag) for tag in sorted(set(sim.tags)))
         watchers_buf.extend((number, who) for who in sorted(set(sim.watchers)))
         for t, row in sim.events:
+            timeline.add(t, row)
+        for t, row in feedback_events:      # after the request's own: a kudos follows its close
             timeline.add(t, row)
         for started, ended, reason, kind in sim.waits:
             timeline.add(started, (number, _iso(started), None if ended is None else _iso(ended),
@@ -2176,6 +2599,161 @@ def build_requests(ctx: DemoContext) -> None:
         "explain": gen.explain[1] if gen.explain else showcase.get("vpn", busiest[1]),
         "explain_weekend": gen.explain is not None,
     }
+    ctx.facts["feedback"] = feedback.facts()   # for build_kudos, which takes it
+
+
+# -- kudos -------------------------------------------------------------------------------
+
+def build_kudos(ctx: DemoContext) -> None:
+    """The company values and the weekly allowance (set up with the organisation), and
+    the kudos of the history, numbered in time order: the thanks at closure and the
+    colleagues' kudos _Feedback planned and gave while the requests were simulated (see
+    _plan_kudos). The retraction is in the audit log, as `kudos retract` leaves it."""
+    from isvc.services.kudos import VALUES_SETTING
+    from isvc.store import directory
+
+    feedback = ctx.facts.pop("feedback", None)
+    if feedback is None:
+        return
+    conn = ctx.conn
+    at, founder = ctx.facts["org"]["created_at"], ADMINS[0]
+    directory.set_setting(conn, VALUES_SETTING, list(VALUES))
+    directory.set_setting(conn, "kudos.allowance_per_week", ALLOWANCE)  # `kudos policy`
+    audit = [(at, founder, "kudos.values", VALUES_SETTING,
+              json.dumps({"from": [], "to": list(VALUES)})),
+             (at, founder, "kudos.policy", "kudos",
+              json.dumps({"allowance_per_week": ALLOWANCE, "require_value": None}))]
+    given = feedback["kudos"]
+    rows = []
+    for k in given:
+        gone = k["retracted"]
+        rows.append((k["id"], k["giver"], k["recipient"], k["to_kind"], k["message"],
+                     k["value"], k["request"], int(k["lateral"]), int(k["private"]),
+                     k["giver_team"], k["recipient_team"], _iso(k["t"]),
+                     _iso(gone) if gone else None, k["giver"] if gone else None))
+        if gone:
+            audit.append((_iso(gone), k["giver"], "kudos.retract", f"kudos #{k['id']}",
+                          json.dumps({"to": _label(k), "request": k["request"],
+                                      "given_at": _iso(k["t"])})))
+    bulk.insert_kudos(conn, rows)
+    bulk.insert_audit(conn, audit)
+    ctx.facts["kudos"] = {
+        "values": list(VALUES), "allowance_per_week": ALLOWANCE, "count": len(given),
+        "thanks": feedback["thanks"], "lateral": sum(k["lateral"] for k in given),
+        "private": sum(k["private"] for k in given),
+        "retracted": sum(k["retracted"] is not None for k in given),
+        "thanked": feedback["shown"],
+        "ratings": feedback["ratings"],
+    }
+
+
+def _plan_kudos(ctx: DemoContext, cal: _Calendar, giving: _Giving, count: int) -> list[dict]:
+    """The kudos not tied to a request, in time order, from their own random stream: a
+    few showcase ones in the last days, then colleagues' kudos up to ``count`` over the
+    history's working days: across teams (lateral), within a team, to whole teams, a
+    couple private, and one sent to the wrong colleague and retracted minutes later.
+    Each within its giver's weekly allowance; nobody thanks themselves."""
+    rng = ctx.rng("kudos")
+    now = int(ctx.now.timestamp())
+    start = now - history_days(ctx.requests) * 86400
+    given = []
+    if ctx.requests >= 50:          # the stories they speak of (see _Generator.stories)
+        given += _showcase_kudos(cal, giving, start, now)
+    workdays = [d for d in range(cal.day(start), cal.day(now) + 1) if cal.work[d]]
+    n = max(0, count - len(given))
+    private = min(n, 2 if n < 60 else round(0.03 * n))
+    for i in range(n):
+        kind = ("private" if rng.random() * (n - i) < private else
+                _weighted(rng, (("lateral", 35), ("teammate", 40), ("team", 25))))
+        for _ in range(20):
+            k = _colleague_kudos(rng, kind, cal, workdays, start, now)
+            if k is not None and giving.take(k["giver"], k["t"]):
+                given.append(k)
+                private -= kind == "private"
+                break
+    retracted = _retracted(rng, given, giving, start)
+    if retracted is not None:
+        given.append(retracted)
+    given.sort(key=lambda k: k["t"])   # stable: ties keep the order they were planned in
+    return given
+
+
+def _at_work(rng: random.Random, cal: _Calendar, workdays: list[int], start: int,
+             now: int) -> int | None:
+    """An instant in office hours on a working day of the history."""
+    for _ in range(20):
+        t = cal.base[rng.choice(workdays)] + rng.randint(9 * 3600 + 600, 17 * 3600 + 1800)
+        if start <= t <= now:
+            return t
+    return None
+
+
+def _colleague_kudos(rng: random.Random, kind: str, cal: _Calendar, workdays: list[int],
+                     start: int, now: int) -> dict | None:
+    t = _at_work(rng, cal, workdays, start, now) if workdays else None
+    if t is None:
+        return None
+    giver = rng.choice(_COLLEAGUES)
+    value = _weighted(rng, _KUDOS_VALUES[kind])
+    if kind == "team":
+        team = _weighted(rng, _TEAM_WEIGHTS)
+        if team in _TEAMS_OF[giver] and rng.random() < 0.85:
+            return None                        # mostly from the teams they served
+        return _kudos(t, giver, "team", team, rng.choice(TEAM_KUDOS[team]), value)
+    mine = _PRIMARY[giver]
+    if kind == "lateral":
+        pool = [h for h in _COLLEAGUES if _PRIMARY[h] != mine]
+    elif kind == "teammate":
+        pool = [h for h in _COLLEAGUES if _PRIMARY[h] == mine and h != giver]
+    else:
+        pool = [h for h in _COLLEAGUES if h != giver]
+    if not pool:
+        return None
+    to = rng.choice(pool)
+    if kind == "lateral":
+        message = rng.choice(LATERAL_KUDOS[_PRIMARY[to]])
+    else:
+        message = rng.choice(TEAMMATE_KUDOS if kind == "teammate" else PRIVATE_KUDOS)
+    message = message.format(first=_FIRST[to], room=rng.choice(_ROOMS))
+    return _kudos(t, giver, "person", to, message, value, private=kind == "private")
+
+
+def _showcase_kudos(cal: _Calendar, giving: _Giving, start: int, now: int) -> list[dict]:
+    """The newest kudos on the wall the tour shows: the badge outage's team thanks, an
+    IT engineer thanking Payroll for help with the bank export, a teammate's thanks."""
+    badges = cal.workday_before(now, 5)
+    last = cal.workday_before(now, 1)
+    planned = [
+        _kudos(cal.at(badges, 15, 10), "raluca", "team", "facilities",
+               "Thanks for getting everyone through gate B by hand while the readers were down "
+               "— nobody missed the 9:30 client call.", "customer-first"),
+        _kudos(cal.at(last, 16, 20), "elena", "person", "bogdan",
+               "Thanks Bogdan for going through the bank's export logs with me — we found the "
+               "duplicate batch id pattern in an hour.", "teamwork"),
+        _kudos(cal.at(last, 17, 5), "jim", "person", "tom",
+               "Thanks Tom for taking my queue this afternoon so I could get to my daughter's "
+               "school play.", "teamwork"),
+    ]
+    return [k for k in planned if start <= k["t"] <= now and giving.take(k["giver"], k["t"])]
+
+
+def _retracted(rng: random.Random, given: list[dict], giving: _Giving,
+               start: int) -> dict | None:
+    """A kudos first sent to the wrong colleague (the right one's teammate) and retracted
+    by its giver minutes later, before the right one went out."""
+    candidates = [k for k in given if k["to_kind"] == "person" and k["request"] is None
+                  and not k["private"] and k["lateral"]]
+    rng.shuffle(candidates)
+    for k in candidates:
+        wrong = [h for h in _COLLEAGUES if _PRIMARY[h] == _PRIMARY[k["recipient"]]
+                 and h not in (k["recipient"], k["giver"])]
+        t = k["t"] - rng.randint(8, 30) * 60
+        if not wrong or t < start or not giving.take(k["giver"], t):
+            continue
+        twin = _kudos(t, k["giver"], "person", rng.choice(wrong), k["message"], k["value"])
+        twin["retracted"] = k["t"] - rng.randint(1, 5) * 60
+        return twin
+    return None
 
 
 # -- the tour ---------------------------------------------------------------------------
@@ -2214,5 +2792,28 @@ def tour_sla(ctx: DemoContext) -> list[TourStep]:
     ]
 
 
-BUILD_STEPS: list[Callable[[DemoContext], None]] = [build_org, build_sla, build_requests]
-TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics, tour_sla]
+TRY_KUDOS = 'isvc kudos send @ana "Thanks for walking me through my payslip" --value teamwork'
+
+
+def tour_kudos(ctx: DemoContext) -> list[TourStep]:
+    facts = ctx.facts.get("kudos")
+    if not facts:
+        return []
+    steps = [
+        TourStep("isvc kudos wall", "the thanks, newest first: for what, which value, across "
+                 "which teams"),
+        TourStep("isvc kudos leaderboard --by team",
+                 "kudos received and given per team, and the share that crossed teams"),
+        TourStep("isvc satisfaction",
+                 "CSAT per provider team; how complete each customer team's requests are"),
+    ]
+    if facts["thanked"]:
+        steps.append(TourStep(f"isvc request show {facts['thanked']}",
+                              "closed with thanks: the kudos on its journal, and a rating"))
+    steps.append(TourStep(TRY_KUDOS, "try it: thank a colleague (5 a week; isvc kudos allowance)"))
+    return steps
+
+
+BUILD_STEPS: list[Callable[[DemoContext], None]] = [build_org, build_sla, build_requests,
+                                                    build_kudos]
+TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics, tour_sla, tour_kudos]

@@ -91,7 +91,8 @@ def _check_foreign_keys(conn: sqlite3.Connection) -> None:
         raise IsvcError(f"bulk load: {table} row {rowid} points at a missing {parent}")
 
 
-_BULK_TABLES = ("requests", "events", "waits", "request_tags", "watchers", "links")
+_BULK_TABLES = ("requests", "events", "waits", "request_tags", "watchers", "links", "kudos",
+                "ratings")
 
 
 def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
@@ -169,3 +170,22 @@ def insert_watchers(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
 def insert_links(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(src, dst, kind, created_at, actor)"""
     conn.executemany(_insert_sql("links", ("src", "dst", "kind", "created_at", "actor")), rows)
+
+
+KUDOS_COLUMNS = (
+    "id", "giver", "recipient", "to_kind", "message", "value", "request", "lateral", "private",
+    "giver_team", "recipient_team", "created_at", "retracted_at", "retracted_by",
+)
+RATING_COLUMNS = ("number", "side", "score", "comment", "rater", "rated_at")
+
+
+def insert_kudos(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """Rows in KUDOS_COLUMNS order, with explicit ids (1..K in time order, as they are
+    given live); AUTOINCREMENT's counter follows."""
+    conn.executemany(_insert_sql("kudos", KUDOS_COLUMNS), rows)
+
+
+def insert_ratings(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """Rows in RATING_COLUMNS order: one per request and side, the latest rating."""
+    conn.executemany(_insert_sql("ratings", RATING_COLUMNS), rows)
+
