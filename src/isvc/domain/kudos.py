@@ -168,14 +168,9 @@ class Allowance:
 
 def span_words(now: datetime, when: datetime) -> str:
     """Two units at most: "6d 14h", "3h 20m", "5m"."""
-    minutes = max(0, int((when - now).total_seconds() // 60))
-    days, rem = divmod(minutes, 1440)
-    hours, mins = divmod(rem, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {mins}m" if mins else f"{hours}h"
-    return f"{mins}m"
+    from isvc.domain.timeutil import two_units
+
+    return two_units(max(0, int((when - now).total_seconds() // 60)))
 
 
 def retract_deadline(created_at: datetime) -> datetime:

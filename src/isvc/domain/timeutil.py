@@ -55,3 +55,16 @@ def parse_since(text: str, now: datetime, *, what: str = "--since") -> datetime:
     raise InvalidInput(
         f"{what} {text!r} is not understood; use a span like 30d, 12h, 2w or a date like 2026-11-01"
     )
+
+
+def two_units(minutes: int, day_minutes: int = 1440) -> str:
+    """A span in two units at most: "1d 3h", "2h 50m", "45m". A day is ``day_minutes``:
+    1440 for calendar time, a calendar's business day (480) for business time."""
+    minutes = abs(int(minutes))
+    days, rem = divmod(minutes, day_minutes)
+    hours, mins = divmod(rem, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {mins}m" if mins else f"{hours}h"
+    return f"{mins}m"

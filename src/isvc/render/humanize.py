@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from isvc.domain.timeutil import parse_iso
+from isvc.domain.timeutil import parse_iso, two_units
 
 
 def viewer_zone(name: str | None):
@@ -35,15 +35,8 @@ def age(since_iso: str, now: datetime) -> str:
 
 
 def duration(minutes: int) -> str:
-    """Two units at most: 1d 3h, 2h 50m, 45m (d = 24h here; SLA views pass business days)."""
-    minutes = abs(int(minutes))
-    days, rem = divmod(minutes, 1440)
-    hours, mins = divmod(rem, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {mins}m" if mins else f"{hours}h"
-    return f"{mins}m"
+    """Two units at most: 1d 3h, 2h 50m, 45m (d = 24h here; SLA views use business_duration)."""
+    return two_units(minutes, 1440)
 
 
 def local(iso: str | None, tz, *, with_year: bool = False) -> str:
@@ -55,11 +48,4 @@ def local(iso: str | None, tz, *, with_year: bool = False) -> str:
 
 def business_duration(minutes: int, day_minutes: int = 480) -> str:
     """Business time in two units at most, a day being ``day_minutes``: "1d 3h", "2h 50m"."""
-    minutes = abs(int(minutes))
-    days, rem = divmod(minutes, day_minutes)
-    hours, mins = divmod(rem, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {mins}m" if mins else f"{hours}h"
-    return f"{mins}m"
+    return two_units(minutes, day_minutes)
