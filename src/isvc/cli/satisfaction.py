@@ -21,9 +21,12 @@ def satisfaction(
     json_: JsonOpt = False,
     format_: FormatOpt = None,
 ) -> None:
-    """Satisfaction both ways: CSAT (share of 4-5), average, count and response rate per
-    provider team and per customer team, and the providers' rating of each customer
-    team's requests ("request quality")."""
+    """Satisfaction both ways: CSAT, averages and response rates per team, and request quality.
+
+    CSAT is the share of 4-5 ratings; the response rate is the share of resolved requests
+    their requester rated; request quality is the providers' rating of each customer team's
+    requests.
+    """
     from isvc.domain.timeutil import parse_since, to_iso
     from isvc.render.output import emit_object, emit_rows
     from isvc.services import ratings as svc
