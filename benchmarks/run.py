@@ -1041,7 +1041,11 @@ def write_report(path: Path, args, info: dict, desks: dict, task_facts: dict | N
               f"computes everything, writes nothing): median {rec['median_wall_s']:.2f} s of "
               f"{rec['runs']}. The clock arithmetic itself is a per-calendar timeline with running "
               "totals (two binary searches per clock); what remains is Python per request and "
-              "SQLite rewriting 100,000 rows with their partial indexes.", ""]
+              "SQLite rewriting 100,000 rows with their partial indexes. What would close it: "
+              "writing only the columns a change can move (an edit moves due and at-risk "
+              "instants, not verdicts) in a few set-based UPDATE ... FROM (VALUES ...) "
+              "statements, and the per-request loop in a compiled extension; the engine "
+              "itself is no longer the cost.", ""]
 
     L += ["## Medians", "",
           f"F = {ms(F)} ms (σ {ms(floor.stddev)} ms over {len(floor.times)} runs; CPU "
