@@ -176,7 +176,23 @@ def _make_transition(command: str, help_text: str, done: str, example: str):
 
 
 for _name, (_help, _done, _example) in _TRANSITIONS.items():
-    _make_transition(_name, _help, _done, _example)
+    if _name != "wait":  # `wait` has its own command below (--on)
+        _make_transition(_name, _help, _done, _example)
+
+
+@app.command("wait", epilog='Example: isvc request wait 412 -m "Which VPN client version?"   ·   isvc request wait 412 --on 398')
+def request_wait(
+    number: NumberArg,
+    message: MessageOpt = None,
+    on: Annotated[Optional[int], typer.Option("--on", help="Wait on this request instead of the requester; resumes by itself when it is resolved.", min=1, max=SQLITE_MAX_INT)] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Wait on the requester, or on another request with --on (pauses the resolution clock)."""
+    from isvc.services import requests as svc
+
+    req = svc.transition(desk(), number, "wait", message, on=on)
+    info(f"#{req.number} waiting on " + (f"#{on}." if on is not None else "the requester."))
+    _print_request(req, json_)
 
 
 @app.command("close", epilog='Example: isvc request close 412 --thanks "Fixed before the payroll run, thank you!" --value ownership')
@@ -329,9 +345,11 @@ def request_redact(
 
 def _register_more() -> None:
     """Commands that live in their own modules but belong to `isvc request`."""
+    from isvc.cli.request_links import register as register_links
     from isvc.cli.request_rate import register as register_rate
 
     register_rate(app)
+    register_links(app)
 
 
 _register_more()

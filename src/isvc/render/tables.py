@@ -131,7 +131,7 @@ def _event_line(event, requester: str) -> tuple[str, str]:
             what = "resumed"
         if event.from_value == "resolved" and to == "in progress":
             what = "reopened"
-        detail = "on requester" if to == "waiting" else ""
+        detail = ("on another request" if event.field == "request" else "on requester") if to == "waiting" else ""
         if event.message:
             detail = (detail + " " if detail else "") + f'"{event.message}"'
         return what, detail
@@ -164,6 +164,10 @@ def _event_line(event, requester: str) -> tuple[str, str]:
         detail += " (internal)"
     if kind == "link":
         detail = event.message or ""
+        if event.to_value is None and event.from_value is not None:
+            return "unlinked", detail
+        if event.field == "waiting_on":  # waiting on another request, or resumed by it
+            return ("resumed" if detail.startswith("resumed") else "waits"), detail
     return _KIND_WORDS.get(kind, kind), detail
 
 
@@ -200,12 +204,10 @@ def request_view(view, team_name: str, requester: Person | None, now: datetime, 
         from isvc.render.sla_views import clock_line
 
         lines.append(clock_line(clocks))
-    links = []
-    for link in view.links:
-        other = link["dst"] if link["src"] == req.number else link["src"]
-        word = {"follow_up": "follow-up of" if link["src"] == req.number else "followed up by"}.get(
-            link["kind"], link["kind"].replace("_", " "))
-        links.append(f"{word} #{other}")
+    from isvc.services.links import words
+
+    links = [f"waiting on #{req.waiting_on}"] if isinstance(req.waiting_on, int) else []
+    links += [words(link["kind"], link["src"], link["dst"], req.number) for link in view.links]
     if links:
         lines.append(Text(" · ".join(links)))
     body = Text("\n").join(lines)

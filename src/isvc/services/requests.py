@@ -213,16 +213,32 @@ def queue(desk: Desk, team: str | None, *, mine: bool = False, status: str | Non
 
 # -- the lifecycle -------------------------------------------------------------------
 
-def transition(desk: Desk, number: int, command: str, message: str | None = None) -> Request:
-    """ack, start, wait, resume, resolve, cancel, close, reopen."""
+def transition(desk: Desk, number: int, command: str, message: str | None = None,
+               on: int | None = None) -> Request:
+    """ack, start, wait, resume, resolve, cancel, close, reopen; ``wait`` with ``on`` waits
+    on request ``on`` (until it is resolved, cancelled or closed) instead of the requester."""
     if message is not None and not message.strip():
         raise InvalidInput("-m/--message must not be empty")
+    if on is not None and command != "wait":
+        raise InvalidInput("only `wait` waits on another request")
     with write(desk.conn):
         req = _load(desk, number)
         access.require(command, _roles(desk, req), req, desk.actor)
         target = lifecycle.target_of(command, req.status, number)
+        if on is not None:
+            if on == number:
+                raise InvalidInput(f"#{number} cannot wait on itself")
+            other = _load(desk, on)
+            if not other.is_open:
+                raise InvalidInput(f"#{on} is {other.status.label}; wait only on an open request")
         desk.ensure_actor()
-        _apply_status(desk, req, target, message)
+        if on is not None:
+            from isvc.services import links
+
+            links.add(desk, on, number, "blocks")
+            _event(desk, number, "link", field="waiting_on", to_value=on, message=f"waiting on #{on}")
+            _touch(desk, on)
+        _apply_status(desk, req, target, message, wait_on=on)
     return store.get_request(desk.conn, number)
 
 
@@ -255,15 +271,19 @@ def close(desk: Desk, number: int, message: str | None = None, thanks: str | Non
 
 
 def _apply_status(desk: Desk, req: Request, target: Status, message: str | None,
-                  wait_reason: str = "requester") -> None:
+                  wait_on: int | None = None) -> None:
     now = desk.now_iso
     changes: dict = {"status": target.value}
     if req.status == Status.WAITING:
         store.close_wait(desk.conn, req.number, now)
         changes["waiting_on"] = None
     if target == Status.WAITING:
-        store.open_wait(desk.conn, req.number, now, message, None)
-        changes["waiting_on"] = wait_reason
+        if wait_on is None:
+            store.open_wait(desk.conn, req.number, now, message, None)
+            changes["waiting_on"] = "requester"
+        else:
+            store.open_wait(desk.conn, req.number, now, message, wait_on, kind="request")
+            changes["waiting_on"] = str(wait_on)
     if target == Status.RESOLVED:
         changes["resolved_at"] = now
     if req.status == Status.RESOLVED and target == Status.IN_PROGRESS:
@@ -275,10 +295,29 @@ def _apply_status(desk: Desk, req: Request, target: Status, message: str | None,
         changes["closed_at"] = now
     _touch(desk, req.number, **changes)
     _event(desk, req.number, "status", from_value=req.status.value, to_value=target.value,
+           field="request" if target == Status.WAITING and wait_on is not None else None,
            message=message.strip() if message else None)
     if target == Status.ACKNOWLEDGED or (message and target != Status.CANCELLED):
         _first_response(desk, req)
     _clocks(desk, req.number)
+    if target in (Status.RESOLVED, Status.CANCELLED, Status.CLOSED):
+        _resume_waiters(desk, req.number, target)
+
+
+def _resume_waiters(desk: Desk, number: int, target: Status) -> None:
+    """Requests waiting on ``number`` resume by themselves once it is done, journaled on
+    both, in the caller's transaction (SLA-SPEC §6: the pause ends here)."""
+    from isvc.services import links
+
+    now = desk.now_iso
+    for waiter in links.waiters(desk, number):
+        store.close_wait(desk.conn, waiter, now)
+        _touch(desk, waiter, status=Status.IN_PROGRESS.value, waiting_on=None)
+        _event(desk, waiter, "status", from_value=Status.WAITING.value,
+               to_value=Status.IN_PROGRESS.value, message=f"#{number} {target.label}: resumed")
+        _event(desk, number, "link", field="waiting_on", to_value=waiter,
+               message=f"resumed #{waiter}")
+        _clocks(desk, waiter)
 
 
 def comment(desk: Desk, number: int, message: str, internal: bool = False) -> tuple[Request, Request | None]:

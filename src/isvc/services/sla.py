@@ -18,15 +18,15 @@ _CACHE: dict[tuple[str, str], Calendar] = {}  # (name, definition JSON) -> parse
 def calendars(conn: sqlite3.Connection) -> dict[str, Calendar]:
     """Every stored calendar, parsed once per process and version."""
     out = {}
-    for row in conn.execute("SELECT name, definition FROM calendars"):
+    for name, definition in store.calendar_definitions(conn):
         # Keyed on the definition itself: an edit within the same second must not hit a
         # stale entry in a long-lived process.
-        key = (row["name"], row["definition"])
+        key = (name, definition)
         if key not in _CACHE:
             import json
 
-            _CACHE[key] = parse_calendar(json.loads(row["definition"]), source=f"calendar {row['name']}")
-        out[row["name"]] = _CACHE[key]
+            _CACHE[key] = parse_calendar(json.loads(definition), source=f"calendar {name}")
+        out[name] = _CACHE[key]
     return out
 
 

@@ -192,6 +192,35 @@ def add_link(conn: sqlite3.Connection, src: int, dst: int, kind: str, at: str, a
     )
 
 
+def blocked_by(conn: sqlite3.Connection, src: int) -> list[int]:
+    """The requests ``src`` blocks (its outgoing blocks links)."""
+    return [row[0] for row in conn.execute(
+        "SELECT dst FROM links WHERE src = ? AND kind = 'blocks' ORDER BY dst", (src,))]
+
+
+def link_exists(conn: sqlite3.Connection, src: int, dst: int, kind: str) -> bool:
+    return conn.execute("SELECT 1 FROM links WHERE src = ? AND dst = ? AND kind = ?",
+                        (src, dst, kind)).fetchone() is not None
+
+
+def links_between(conn: sqlite3.Connection, a: int, b: int, kinds: tuple[str, ...]) -> list[tuple]:
+    marks = ",".join("?" * len(kinds))
+    return conn.execute(
+        f"SELECT src, dst, kind FROM links WHERE ((src = ? AND dst = ?) OR (src = ? AND dst = ?)) "
+        f"AND kind IN ({marks}) ORDER BY kind, src", (a, b, b, a, *kinds)).fetchall()
+
+
+def delete_link(conn: sqlite3.Connection, src: int, dst: int, kind: str) -> None:
+    conn.execute("DELETE FROM links WHERE src = ? AND dst = ? AND kind = ?", (src, dst, kind))
+
+
+def waiting_on(conn: sqlite3.Connection, number: int) -> list[int]:
+    """The requests waiting on request ``number``."""
+    return [row[0] for row in conn.execute(
+        "SELECT number FROM requests WHERE status = 'waiting' AND waiting_on = ? ORDER BY number",
+        (str(number),))]
+
+
 def links_for(conn: sqlite3.Connection, number: int) -> list[dict]:
     rows = conn.execute(
         "SELECT src, dst, kind FROM links WHERE src = ? UNION ALL "

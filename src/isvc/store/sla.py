@@ -21,6 +21,11 @@ def get_calendar_row(conn: sqlite3.Connection, name: str) -> dict | None:
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
+def calendar_definitions(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(name, definition JSON text) of every stored calendar."""
+    return conn.execute("SELECT name, definition FROM calendars").fetchall()
+
+
 def calendar_names(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in conn.execute("SELECT name FROM calendars ORDER BY name")]
 

@@ -1,0 +1,1 @@
+"""Links between requests and waiting on another request."""
