@@ -26,7 +26,8 @@ def isvc_home(tmp_path, monkeypatch):
     monkeypatch.setenv("ISVC_HOME", str(home))
     monkeypatch.setenv("ISVC_NOW", NOW)
     monkeypatch.setenv("ISVC_TZ", "Europe/Bucharest")
-    for var in ("ISVC_DB", "ISVC_USER", "ISVC_CONFIG", "ISVC_FORCE_TABLE", "NO_COLOR"):
+    for var in ("ISVC_DB", "ISVC_USER", "ISVC_CONFIG", "ISVC_FORCE_TABLE", "NO_COLOR",
+                "UV_RUN_RECURSION_DEPTH"):
         monkeypatch.delenv(var, raising=False)
     _common.reset()
     yield home

@@ -804,3 +804,10 @@ def test_history_grows_slower_than_volume():
     assert history_days(300) == history_days(10) == 56
     assert 700 <= history_days(100_000) <= 800       # ~2 years
     assert 2000 <= history_days(1_000_000) <= 2300    # ~6 years
+
+
+def test_under_uv_run_the_tour_prints_commands_that_work_from_a_checkout(isvc):
+    # `uv run isvc demo` in a checkout: isvc is not on PATH, so the lines say `uv run isvc`
+    result = isvc("demo", "--requests", "40", env={"UV_RUN_RECURSION_DEPTH": "1"})
+    tour = [line for line in result.stderr.splitlines() if line.startswith("  uv run isvc ")]
+    assert tour and not [line for line in result.stderr.splitlines() if line.startswith("  isvc ")]

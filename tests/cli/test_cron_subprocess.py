@@ -48,7 +48,10 @@ def test_cron_files_requests_and_reads_the_queue(cron):
     assert cron("--version").stdout == "isvc 0.1.0\n"
     cron("db", "init")
     setup = cron("team", "add", "it", "--name", "IT")
-    assert setup.stdout == "" and setup.stderr == "Added team it (IT).\n"
+    # the cron identity is new to the desk: added on first use, and said so
+    assert setup.stdout == "" and setup.stderr == (
+        "Added team it (IT).\nNote: 'cronjob' was not on this desk and was added as a person "
+        "(first use); if that is a typo, check --as / ISVC_USER.\n")
 
     filed = cron("request", "new", "Nightly backup failed", "--team", "it", "--priority", "high",
                  "--dedupe-key", "backup-2026-11-23")

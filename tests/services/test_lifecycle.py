@@ -270,6 +270,7 @@ def test_autoclose_is_for_admins(every_status):
 def test_autoclose_after_the_configured_days(every_status):
     d = every_status  # #5 was resolved at 2026-11-23T09:30:00Z; the default is 5 days
     d("config", "set", "admins", "boss", "cron")  # the cron job's identity is an admin
+    d("--as", "boss", "person", "add", "cron", "--name", "Cron jobs")
     result = d("--as", "cron", "request", "autoclose", env=at("2026-11-28T09:29:59Z"))
     assert result.stderr == "closed 0 request(s).\n"
     assert show(d, 5)["status"] == "resolved"

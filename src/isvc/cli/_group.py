@@ -50,7 +50,9 @@ class IsvcGroup(TyperGroup):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _note_new_actor()
+            return result
         except IsvcError as exc:
             _fail(exc)
         except sqlite3.OperationalError as exc:
@@ -92,6 +94,16 @@ class LazySubGroup(TyperGroup):
                 self._infos[cmd_name], pretty_exceptions_short=self._app.pretty_exceptions_short,
                 rich_markup_mode=self._app.rich_markup_mode)
         return self.commands.get(cmd_name)
+
+
+def _note_new_actor() -> None:
+    """Say so when a command added the acting person: a typo in --as must not pass unseen."""
+    from isvc.cli import _common
+
+    d = _common._DESK
+    if d is not None and d.created_actor:
+        sys.stderr.write(f"Note: {d.actor!r} was not on this desk and was added as a person "
+                         f"(first use); if that is a typo, check --as / ISVC_USER.\n")
 
 
 def _fail(exc: IsvcError) -> None:

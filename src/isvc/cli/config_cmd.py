@@ -20,6 +20,7 @@ def config_show(json_: JsonOpt = False) -> None:
     from isvc.render.output import dump_json
 
     data = config.load()
+    _note_desk_settings()
     if json_:
         print(dump_json(data))
         return
@@ -66,3 +67,27 @@ def config_path_cmd() -> None:
     from isvc.paths import config_path
 
     print(config_path())
+
+
+def _note_desk_settings() -> None:
+    """Settings kept in the desk itself win over this file: say which, on stderr."""
+    from isvc.cli._common import GLOBAL
+    from isvc.paths import db_path
+
+    path = db_path(GLOBAL.db)
+    if not path.exists():
+        return
+    from isvc.store.db import open_db
+    from isvc.store.directory import get_setting
+
+    conn = open_db(path, create=False)
+    try:
+        found = {key: get_setting(conn, key) for key in
+                 ("admins", "shared_group", "kudos.allowance_per_week", "kudos.require_value",
+                  "kudos.values")}
+    finally:
+        conn.close()
+    found = {k: v for k, v in found.items() if v is not None}
+    if found:
+        info(f"# the desk {path} has its own settings, which win over this file: "
+             + ", ".join(f"{k} = {v!r}" for k, v in found.items()))

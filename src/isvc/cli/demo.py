@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import sys
 from contextlib import contextmanager
 from typing import Annotated, Optional
@@ -110,14 +112,17 @@ def _tour(result) -> None:
 
     # a long command (the try-it line) does not push every comment to the right: its
     # comment goes on the line below
-    width = max((len(step.command) for step in result.tour if len(step.command) <= _WIDE),
-                default=_WIDE) + 2
+    # Under `uv run` (a checkout), isvc is not on PATH: print lines that work as they are.
+    prefix = "uv run " if os.environ.get("UV_RUN_RECURSION_DEPTH") else ""
+    commands = [prefix + step.command for step in result.tour]
+    wide = _WIDE + len(prefix)
+    width = max((len(c) for c in commands if len(c) <= wide), default=wide) + 2
     info("\nTry next (after the export line above):")
-    for step in result.tour:
-        if len(step.command) > _WIDE:
-            info(f"  {step.command}\n  {'':{width}}# {step.shows}")
+    for command, step in zip(commands, result.tour):
+        if len(command) > wide:
+            info(f"  {command}\n  {'':{width}}# {step.shows}")
         else:
-            info(f"  {step.command.ljust(width)}# {step.shows}")
+            info(f"  {command.ljust(width)}# {step.shows}")
 
 
 _WIDE = 48

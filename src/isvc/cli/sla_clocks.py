@@ -31,14 +31,13 @@ def sla_check(
         warn(warning)
 
     def table() -> None:
-        from zoneinfo import ZoneInfo
-
+        from isvc.cli._common import viewer_tz
         from isvc.domain.timeutil import parse_iso
         from isvc.render.sla_views import check_table
 
+        tz = viewer_tz()  # one zone for every row, the viewer's, as in the queue
         for row in rows:
-            due = parse_iso(row["due_at"]).astimezone(ZoneInfo(row["calendar_tz"]))
-            row["due_local"] = due.strftime("%a %d %b %H:%M")
+            row["due_local"] = parse_iso(row["due_at"]).astimezone(tz).strftime("%a %d %b %H:%M")
         check_table(rows, [])
 
     output = fmt(json_, format_)

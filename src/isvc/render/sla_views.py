@@ -31,7 +31,7 @@ def running_clock(clocks: dict) -> tuple[str, object] | None:
     return None
 
 
-def due_cell(clocks: dict, day_minutes: int = 480):
+def due_cell(clocks: dict, day_minutes: int = 480, bar: bool = True):
     """"██████▌░ 2h 50m left", "████████ overdue 1h 5m", "███░░░░░ paused"."""
     from rich.text import Text
 
@@ -49,7 +49,7 @@ def due_cell(clocks: dict, day_minutes: int = 480):
         state, words = st.state, f"{business_duration(st.remaining_minutes, day_minutes)} left"
     if which == "first_response":
         words += " · reply"
-    text = Text(_bar(st.elapsed_minutes, target) + " ", style=STATE_STYLE.get(state, ""))
+    text = Text(_bar(st.elapsed_minutes, target) + " " if bar else "", style=STATE_STYLE.get(state, ""))
     text.append(words, style=STATE_STYLE.get(state, ""))
     return text
 
@@ -173,8 +173,9 @@ def expectations(clocks: dict) -> str:
     return f"  {text[0].upper()}{text[1:]}\n  ({hours}, {cal.tz}; calendar {clocks['row']['sla_calendar']})."
 
 
-def clock_line(clocks: dict):
-    """The header line of `request show`: both clocks in words, coloured by state."""
+def clock_line(clocks: dict, tz=None):
+    """The header line of `request show`: both clocks in words, coloured by state; due
+    times in the viewer's zone ``tz``, like the rest of the view."""
     from rich.text import Text
 
     row, day = clocks["row"], clocks["day_minutes"]
@@ -191,6 +192,7 @@ def clock_line(clocks: dict):
         line.append(clock_summary(name, st, row[f"{prefix}_target"], row, day),
                     style=STATE_STYLE.get(state, ""))
         if st.due is not None and st.state not in ("met",):
-            line.append(f" (due {_local(st.due, clocks['calendar'])})", style="dim")
+            when = st.due.astimezone(tz).strftime("%a %d %b %H:%M") if tz else _local(st.due, clocks["calendar"])
+            line.append(f" (due {when})", style="dim")
     line.append(f" · {row['agreement']}", style="dim")
     return line

@@ -40,8 +40,9 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
         summary += f" · {counts['waiting_on_requester']} waiting on requester"
     header = Text.assemble((f" {title}", "bold"), f" · {summary}")
     stamp = now.astimezone(tz).strftime("%a %d %b %H:%M")
-    pad = max(1, con.width - len(header.plain) - len(stamp) - 1)
-    header.append(" " * pad + stamp, style="dim")
+    pad = con.width - len(header.plain) - len(stamp) - 1
+    if pad >= 3:  # the time on the right, when there is room for it
+        header.append(" " * pad + stamp, style="dim")
     con.print(header, soft_wrap=True)
     if not view.rows:
         con.print("  Nothing open here. ", style="green")
@@ -59,18 +60,27 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
         cells += [req.requester, req.assignee or Text("—", style="dim")]
         if with_due:
             row_clocks = clocks.get(req.number) or {}
-            cells.append(due_cell(row_clocks, row_clocks.get("day_minutes", 480)))
+            # a narrow terminal keeps the words and drops the bar
+            cells.append(due_cell(row_clocks, row_clocks.get("day_minutes", 480), bar=con.width >= 75))
         rows.append(cells)
     headers = ["#", "age", "pri", "status", "title"] + ([] if view.team else ["team"]) + [
-        "requester", "owner"] + (["due (business time)"] if with_due else [])
+        "requester", "owner"] + ([("due (business time)" if con.width >= 75 else "due")] if with_due else [])
     caps = {"requester": 12, "owner": 10}
     widths = [min(caps.get(h, 99), max(len(h), *(len(Text(c).plain if isinstance(c, str) else c.plain)
                                                    for c in (row[i] for row in rows))))
               for i, h in enumerate(headers)]
-    # Every column keeps its natural width; the title alone gives way on a narrow terminal.
+    # Every column keeps its natural width and the title gives way; on a terminal too narrow
+    # even for that, the least needed columns go (never the number, priority or status).
+    for droppable in ("requester", "team", "age", "owner"):
+        others = sum(w for h, w in zip(headers, widths) if h != "title") + 3 * (len(headers) - 1)
+        if con.width - others >= 16 or droppable not in headers:
+            continue
+        at = headers.index(droppable)
+        for seq in (headers, widths, *rows):
+            del seq[at]
     title_at = headers.index("title")
     others = sum(w for i, w in enumerate(widths) if i != title_at) + 3 * (len(headers) - 1)
-    title_width = max(12, min(widths[title_at], con.width - others))
+    title_width = max(10, min(widths[title_at], con.width - others))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
     for i, header in enumerate(headers):
         table.add_column(header, no_wrap=True, overflow="ellipsis",
@@ -83,9 +93,13 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
     parts = [f"{s.label} {counts.get(s.value, 0)}" for s in OPEN_STATUSES]
     shown = f"showing {len(view.rows)} of {view.total_open}" if len(view.rows) < view.total_open else ""
     footer = Text(" " + " · ".join(parts), style="dim")
-    hint = "isvc request show N · isvc sla explain N" + (f" · {shown}" if shown else "")
-    pad = max(2, con.width - len(footer.plain) - len(hint) - 1)
-    footer.append(" " * pad + hint, style="dim")
+    for hint in (("isvc request show N · isvc sla explain N" + (f" · {shown}" if shown else "")),
+                 shown, ""):
+        pad = con.width - len(footer.plain) - len(hint) - 1
+        if pad >= 2 or not hint:
+            break
+    if hint:
+        footer.append(" " * pad + hint, style="dim")
     con.print(footer, soft_wrap=True)
 
 
@@ -203,7 +217,7 @@ def request_view(view, team_name: str, requester: Person | None, now: datetime, 
     if clocks:
         from isvc.render.sla_views import clock_line
 
-        lines.append(clock_line(clocks))
+        lines.append(clock_line(clocks, tz))
     from isvc.services.links import words
 
     links = [f"waiting on #{req.waiting_on}"] if isinstance(req.waiting_on, int) else []

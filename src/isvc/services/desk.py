@@ -18,6 +18,7 @@ class Desk:
     actor: str
     now: datetime
     config: dict = field(default_factory=dict)
+    created_actor: bool = False  # the acting person was added on first use by this command
 
     @property
     def now_iso(self) -> str:
@@ -55,6 +56,7 @@ class Desk:
             raise PermissionDenied(f"{self.actor} is deactivated; an admin can reactivate them "
                                    f"with `isvc person edit {self.actor} --active`")
         if person is None:
+            self.created_actor = True
             directory.insert_person(self.conn, Person(handle=self.actor, name=self.actor), self.now_iso)
             directory.audit(self.conn, self.now_iso, self.actor, "person.auto_create", self.actor,
                             {"reason": "first use"})

@@ -200,7 +200,7 @@ def queue(desk: Desk, team: str | None, *, mine: bool = False, status: str | Non
         status = st.value
     assignee = desk.actor if mine else None
     rows = store.queue(desk.conn, team, assignee, status, limit, desk.now_iso)
-    counts = store.queue_counts(desk.conn, team, desk.now_iso)
+    counts = store.queue_counts(desk.conn, team, desk.now_iso, assignee)
     total = sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
     clocks = {}
     if with_clocks:

@@ -322,11 +322,13 @@ def queue(conn: sqlite3.Connection, team: str | None, assignee: str | None,
     return _hydrate(conn, rows)
 
 
-def queue_counts(conn: sqlite3.Connection, team: str | None, now_iso: str) -> dict[str, int]:
+def queue_counts(conn: sqlite3.Connection, team: str | None, now_iso: str,
+                 assignee: str | None = None) -> dict[str, int]:
     """Open requests per status, plus waiting-on-requester, breached and at-risk counts:
     all answered from the partial indexes over open requests."""
-    where = f"status IN {OPEN_SQL}" + (" AND team = :team" if team else "")
-    args = {"team": team, "now": now_iso}
+    where = (f"status IN {OPEN_SQL}" + (" AND team = :team" if team else "")
+             + (" AND assignee = :assignee" if assignee else ""))
+    args = {"team": team, "now": now_iso, "assignee": assignee}
     counts = dict(conn.execute(
         f"SELECT status, count(*) FROM requests WHERE {where} GROUP BY status", args).fetchall())
     counts["waiting_on_requester"] = conn.execute(
