@@ -328,16 +328,19 @@ def queue_counts(conn: sqlite3.Connection, team: str | None, now_iso: str,
     all answered from the partial indexes over open requests."""
     where = (f"status IN {OPEN_SQL}" + (" AND team = :team" if team else "")
              + (" AND assignee = :assignee" if assignee else ""))
+    # Name the partial index: without statistics SQLite may pick a history index.
+    index = "requests_open_assignee" if assignee and not team else "requests_open_status"
+    source = f"requests INDEXED BY {index}"
     args = {"team": team, "now": now_iso, "assignee": assignee}
     counts = dict(conn.execute(
-        f"SELECT status, count(*) FROM requests WHERE {where} GROUP BY status", args).fetchall())
+        f"SELECT status, count(*) FROM {source} WHERE {where} GROUP BY status", args).fetchall())
     counts["waiting_on_requester"] = conn.execute(
-        f"SELECT count(*) FROM requests WHERE {where} AND status = 'waiting' "
+        f"SELECT count(*) FROM {source} WHERE {where} AND status = 'waiting' "
         "AND waiting_on = 'requester'", args).fetchone()[0]
     counts["breached"] = conn.execute(
-        f"SELECT count(*) FROM requests WHERE {where} AND next_due_at < :now", args).fetchone()[0]
+        f"SELECT count(*) FROM {source} WHERE {where} AND next_due_at < :now", args).fetchone()[0]
     counts["at_risk"] = conn.execute(
-        f"SELECT count(*) FROM requests WHERE {where} AND next_due_at >= :now "
+        f"SELECT count(*) FROM {source} WHERE {where} AND next_due_at >= :now "
         "AND next_risk_at <= :now", args).fetchone()[0]
     return counts
 
