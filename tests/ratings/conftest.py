@@ -7,15 +7,12 @@ step below pins its own instant with ``env=at(...)``.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from isvc.cli import _common
 
-_SNAPSHOTS: dict[str, Path] = {}
 
 
 def at(when: str) -> dict:
@@ -41,22 +38,12 @@ def rows(home: Path, sql: str, *args) -> list[tuple]:
 
 
 @pytest.fixture
-def snapshot(request, tmp_path_factory, isvc_home, isvc):
-    """``snapshot(name, build)``: run ``build(isvc)`` on the root ``desk`` once per
-    session, then copy its ISVC_HOME into each test's."""
+def snapshot(snapshot, request, isvc):
+    """The root conftest's ``snapshot``, building on its ``desk`` and handing ``build`` the
+    runner: ``snapshot(name, build)`` runs ``build(isvc)`` once per session."""
 
     def use(name: str, build) -> None:
-        _common.reset()
-        source = _SNAPSHOTS.get(name)
-        if source is None:
-            request.getfixturevalue("desk")
-            build(isvc)
-            _common.reset()  # close the desk: the WAL is checkpointed into the file
-            source = tmp_path_factory.mktemp(f"ratings-{name}") / "home"
-            shutil.copytree(isvc_home, source)
-            _SNAPSHOTS[name] = source
-        else:
-            shutil.copytree(source, isvc_home, dirs_exist_ok=True)
+        snapshot(f"ratings-{name}", lambda: (request.getfixturevalue("desk"), build(isvc)))
 
     return use
 

@@ -93,3 +93,17 @@ def read_body(body: str | None, body_file: str | None) -> str:
 def interactive() -> bool:
     """Prompts only when both ends are a terminal; cron and pipes never wait."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def report_problems(problems: list[str], ok: str) -> None:
+    """A check's result for cron: one problem per line on stdout, a count on stderr and
+    exit 4 when there are any; ``ok`` on stderr otherwise."""
+    from isvc.errors import ExitCode
+    from isvc.render.output import info
+
+    for problem in problems:
+        print(problem)
+    if problems:
+        info(f"{len(problems)} problem(s) found.")
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+    info(ok)

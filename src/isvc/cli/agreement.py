@@ -202,16 +202,10 @@ def agreement_export(
 @app.command("lint", epilog="Example (cron, weekly): isvc agreement lint || echo 'fix the agreements'")
 def agreement_lint() -> None:
     """Check agreements for overlaps, odd targets, uncovered teams, stale holidays; exit 4 on problems."""
-    from isvc.errors import ExitCode
+    from isvc.cli._common import report_problems
     from isvc.services import agreements as svc
 
-    problems = svc.lint(desk())
-    for problem in problems:
-        print(problem)
-    if problems:
-        info(f"{len(problems)} problem(s).")
-        raise typer.Exit(ExitCode.CHECK_FAILED)
-    info("ok: no problems found.")
+    report_problems(svc.lint(desk()), "ok: no problems found.")
 
 
 STATUS_COLUMNS = ["agreement", "provider", "open", "on_track", "at_risk", "breached",

@@ -77,17 +77,9 @@ def _note_desk_settings() -> None:
     path = db_path(GLOBAL.db)
     if not path.exists():
         return
-    from isvc.store.db import open_db
-    from isvc.store.directory import get_setting
+    from isvc.services.database import desk_settings
 
-    conn = open_db(path, create=False)
-    try:
-        found = {key: get_setting(conn, key) for key in
-                 ("admins", "shared_group", "kudos.allowance_per_week", "kudos.require_value",
-                  "kudos.values")}
-    finally:
-        conn.close()
-    found = {k: v for k, v in found.items() if v is not None}
+    found = desk_settings(path)
     if found:
         info(f"# the desk {path} has its own settings, which win over this file: "
              + ", ".join(f"{k} = {v!r}" for k, v in found.items()))

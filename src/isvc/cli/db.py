@@ -69,16 +69,11 @@ def db_status(json_: JsonOpt = False, format_: FormatOpt = None) -> None:
 @app.command("check", epilog="Example (cron, weekly): isvc db check || mail -s 'isvc db check failed' ops@example.com")
 def db_check() -> None:
     """Integrity and foreign-key checks; exit 4 when something is wrong."""
-    from isvc.errors import ExitCode
+    from isvc.cli._common import report_problems
     from isvc.services import database
 
-    problems = database.check(desk(create=False).conn)
-    for problem in problems:
-        print(problem)
-    if problems:
-        info(f"{len(problems)} problem(s) found.")
-        raise typer.Exit(ExitCode.CHECK_FAILED)
-    info("ok: integrity and foreign keys check out.")
+    report_problems(database.check(desk(create=False).conn),
+                    "ok: integrity and foreign keys check out.")
 
 
 @app.command("backup", epilog="Example (cron, nightly): isvc db backup /var/backups/isvc-$(date +%F).db")

@@ -130,15 +130,9 @@ def retire(desk: Desk, name: str) -> tuple[Agreement, int]:
 
 def import_file(desk: Desk, path: str) -> tuple[list[Agreement], int]:
     """A TOML file with one agreement, or several under [[agreement]]; all or nothing."""
-    import tomllib
+    from isvc.tomlfiles import read_toml
 
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "agreement file")
     items = data.get("agreement", [data]) if "agreement" in data else [data]
     if not isinstance(items, list):
         raise InvalidInput(f"{path}: use [[agreement]] tables for several agreements")

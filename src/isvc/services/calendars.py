@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from difflib import get_close_matches
@@ -111,6 +112,14 @@ def stored_calendar(conn: sqlite3.Connection, name: str) -> Calendar:
 # -- writing -------------------------------------------------------------------------
 
 
+@contextmanager
+def _changing(desk: Desk, name: str) -> Iterator[StoredCalendar]:
+    """An admin's change to a stored calendar, in one write transaction: yields it as it is."""
+    with write(desk.conn):
+        desk.require_admin("change calendars")
+        yield _require(desk.conn, name)
+
+
 def _save(desk: Desk, name: str, definition: dict[str, Any], names: dict[date, str],
           action: str, detail: dict | None) -> tuple[StoredCalendar, int]:
     """Validate, store, audit and recompute; call inside the write transaction."""
@@ -172,9 +181,7 @@ def edit_calendar(desk: Desk, name: str, *, tz: str | None = None,
     """Change the zone, the weekly hours (replaced as a whole) or the day size."""
     if tz is None and not hours and day_minutes is None:
         raise InvalidInput("nothing to change; give --tz, --hours or --day-minutes")
-    with write(desk.conn):
-        desk.require_admin("change calendars")
-        current = _require(desk.conn, name)
+    with _changing(desk, name) as current:
         definition = calendar_to_dict(current.calendar)
         if tz is not None:
             definition["tz"] = tz
@@ -190,9 +197,7 @@ def edit_calendar(desk: Desk, name: str, *, tz: str | None = None,
 def add_holiday(desk: Desk, name: str, day: str, holiday_name: str | None = None) -> Change:
     """Add a holiday date (or rename one that is already there)."""
     when = parse_date(day)
-    with write(desk.conn):
-        desk.require_admin("change calendars")
-        current = _require(desk.conn, name)
+    with _changing(desk, name) as current:
         definition = calendar_to_dict(current.calendar)
         names = dict(current.holiday_names)
         is_new = when not in current.calendar.holidays
@@ -206,9 +211,7 @@ def add_holiday(desk: Desk, name: str, day: str, holiday_name: str | None = None
 
 def remove_holiday(desk: Desk, name: str, day: str) -> Change:
     when = parse_date(day)
-    with write(desk.conn):
-        desk.require_admin("change calendars")
-        current = _require(desk.conn, name)
+    with _changing(desk, name) as current:
         if when not in current.calendar.holidays:
             raise NotFound(f"{when.isoformat()} is not a holiday of calendar {name}; "
                            f"see `isvc calendar show {name}`")
@@ -225,9 +228,7 @@ def seed_holidays(desk: Desk, name: str, *, country: str, subdiv: str | None = N
                   years: str | None = None) -> Change:
     """Add the public holidays the `holidays` package knows; dates already stored win, and
     nothing is ever removed."""
-    with write(desk.conn):
-        desk.require_admin("change calendars")
-        current = _require(desk.conn, name)
+    with _changing(desk, name) as current:
         found = package_holidays(country, subdiv,
                                  parse_years(years, _default_years(desk, current.calendar)))
         new = {d: n for d, n in found.items() if d not in current.calendar.holidays}
@@ -246,9 +247,7 @@ def set_override(desk: Desk, name: str, day: str, hours: str) -> Change:
     """One date's windows replace its hours (half-days, make-up days); "closed" closes it."""
     when = parse_date(day)
     windows = parse_windows(hours)
-    with write(desk.conn):
-        desk.require_admin("change calendars")
-        current = _require(desk.conn, name)
+    with _changing(desk, name) as current:
         definition = calendar_to_dict(current.calendar)
         definition["overrides"][when.isoformat()] = windows
         saved, recomputed = _save(desk, name, definition, current.holiday_names,
@@ -258,9 +257,7 @@ def set_override(desk: Desk, name: str, day: str, hours: str) -> Change:
 
 def remove_override(desk: Desk, name: str, day: str) -> Change:
     when = parse_date(day)
-    with write(desk.conn):
-        desk.require_admin("change calendars")
-        current = _require(desk.conn, name)
+    with _changing(desk, name) as current:
         if when not in current.calendar.overrides:
             raise NotFound(f"calendar {name} has no override on {when.isoformat()}; "
                            f"see `isvc calendar show {name}`")
@@ -288,16 +285,10 @@ def import_calendar(desk: Desk, name: str, path: str) -> Change:
 
 def load_calendar_file(path: str | Path) -> tuple[Calendar, dict[date, str]]:
     """A TOML calendar file -> (calendar, holiday names); InvalidInput naming the bad part."""
-    import tomllib
+    from isvc.tomlfiles import read_toml
 
     source = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise InvalidInput(f"cannot read calendar file {source}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{source}: not valid TOML ({exc})") from None
+    data = read_toml(path, "calendar file")
     raw_names = data.pop("holiday_names", {})
     cal = parse_calendar(data, source=source)
     return cal, _parse_holiday_names(raw_names, cal, source)

@@ -60,3 +60,20 @@ def backup(conn: sqlite3.Connection, dest: Path, force: bool) -> Path:
     shared = directory.get_setting(conn, "shared_group") is not None
     maintenance.backup(conn, dest, 0o660 if shared else 0o600)
     return dest
+
+
+# Settings kept in the desk, which win over every user's config file.
+DESK_SETTINGS = ("admins", "shared_group", "kudos.allowance_per_week", "kudos.require_value",
+                 "kudos.values")
+
+
+def desk_settings(path: Path) -> dict:
+    """The desk-level settings that are set, read from the database at ``path``."""
+    from isvc.store.db import open_db
+
+    conn = open_db(path, create=False)
+    try:
+        found = {key: directory.get_setting(conn, key) for key in DESK_SETTINGS}
+    finally:
+        conn.close()
+    return {key: value for key, value in found.items() if value is not None}
