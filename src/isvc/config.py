@@ -22,6 +22,32 @@ DEFAULTS: dict[str, Any] = {
     # kudos: weekly giving allowance (0 = unlimited), whether --value is required, and
     # company values added to the desk's own list (`isvc kudos values set`)
     "kudos": {"allowance_per_week": 0, "require_value": False, "values": []},
+    # mail intake (`isvc mail import`) and the From of outgoing mail
+    "mail": {
+        "address": "",                  # e.g. "IT Service Desk <helpdesk@example.com>"
+        "tag": "[isvc #{number}]",      # in subjects; replies carrying it thread back
+        "default_team": "",             # new requests no route or rule claims
+        "routes": {},                   # "it@example.com" or "it@" -> team handle
+        "rules": [],                    # [{subject|from = "regex", team = "..."}], in order
+        "unknown_senders": "accept",    # accept | hold | refuse
+        "unverified_replies": "note",   # note | quarantine
+        "max_message_mb": 25,
+        "max_attachment_mb": 10,
+        "max_parts": 100,
+        "max_header_kb": 256,
+    },
+    # outgoing mail; the password is read from the environment variable named here
+    "smtp": {"host": "", "port": 587, "security": "starttls", "username": "",
+             "password_env": "ISVC_SMTP_PASSWORD", "timeout": 30},
+    # notifications: which events write to the outbox, and the reminder rules
+    "notify": {
+        "events": ["ack", "reply", "resolved", "at_risk", "breached", "oncall", "reminder",
+                   "digest"],
+        "send_immediately": False,      # deliver right after the change, besides cron
+        "remind_after_days": 3,         # business days waiting on the requester
+        "autoresolve_after_days": 0,    # further business days, then resolve (0 = never)
+        "max_attempts": 8,
+    },
 }
 
 # Keys `isvc config set` accepts, with the type each holds.
@@ -33,6 +59,22 @@ SETTABLE: dict[str, type] = {
     "requests.default_priority": str,
     "kudos.allowance_per_week": int,
     "kudos.require_value": bool,
+    "mail.address": str,
+    "mail.tag": str,
+    "mail.default_team": str,
+    "mail.unknown_senders": str,
+    "mail.unverified_replies": str,
+    "mail.max_message_mb": int,
+    "mail.max_attachment_mb": int,
+    "smtp.host": str,
+    "smtp.port": int,
+    "smtp.security": str,
+    "smtp.username": str,
+    "smtp.password_env": str,
+    "notify.events": list,
+    "notify.send_immediately": bool,
+    "notify.remind_after_days": int,
+    "notify.autoresolve_after_days": int,
 }
 
 

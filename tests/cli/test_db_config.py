@@ -9,6 +9,7 @@ import tomllib
 
 import pytest
 
+from isvc.config import SETTABLE
 from isvc.store.db import SCHEMA_VERSION
 
 from testkit import expect_error
@@ -202,9 +203,8 @@ def test_config_set(isvc, isvc_home):
 
 @pytest.mark.parametrize("args, message", [
     (["requests.autoclose_days", "soon"], "config key 'requests.autoclose_days' takes a whole number, not 'soon'"),
-    (["colour", "blue"], ("config key 'colour' cannot be set; settable keys: admins, "
-                          "kudos.allowance_per_week, kudos.require_value, "
-                          "requests.autoclose_days, requests.default_priority, tz, user")),
+    (["colour", "blue"], ("config key 'colour' cannot be set; settable keys: "
+                          + ", ".join(sorted(SETTABLE)))),
     (["user", "ana", "jim"], "config key 'user' takes one value"),
     (["tz", "Mars/Olympus"], ("unknown time zone 'Mars/Olympus' in config tz / ISVC_TZ; use an IANA "
                               "name like Europe/Bucharest")),

@@ -13,7 +13,7 @@ from typing import Iterator
 from isvc.errors import DatabaseBusy, IsvcError, SchemaTooNew
 
 # Bumped with every migration; checked on open without importing sqlite_utils.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -154,7 +154,12 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
     A deferred BEGIN that reads and then writes can fail with "database is locked"
     when another writer commits in between; IMMEDIATE waits (busy_timeout) instead.
+    Nested inside another write it joins that transaction: a mail import files a request
+    and records the message as one change.
     """
+    if conn.in_transaction:
+        yield conn
+        return
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:

@@ -31,6 +31,10 @@ def _migrations():
     def kudos_and_ratings(db):
         _run_script(db.conn, KUDOS_SQL)
 
+    @migrations(name="0004_mail_and_outbox")
+    def mail_and_outbox(db):
+        _run_script(db.conn, MAIL_SQL)
+
     return migrations
 
 
@@ -273,6 +277,88 @@ CREATE TABLE ratings (
     PRIMARY KEY (number, side)
 ) WITHOUT ROWID;
 CREATE INDEX ratings_side_rated ON ratings(side, rated_at);
+"""
+
+
+MAIL_SQL = """
+-- Every message the intake saw, raw bytes kept (zlib) with what it became: nothing lost.
+-- fingerprint: SHA-256 of the message without transport headers (Received, ...), so the
+-- same message delivered twice is found; two messages sharing a Message-ID are both kept.
+CREATE TABLE mail_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    fingerprint TEXT NOT NULL UNIQUE,
+    message_id TEXT,                   -- without <>, as sent
+    received_at TEXT NOT NULL,
+    sender TEXT,                       -- the From address, lower-cased
+    subject TEXT,                      -- decoded
+    size INTEGER NOT NULL,
+    raw BLOB NOT NULL,                 -- zlib-compressed original bytes
+    outcome TEXT NOT NULL,             -- request, reply, note, bounce, quarantined, held
+    reason TEXT,                       -- why quarantined or held; what was noted
+    number INTEGER REFERENCES requests(number),
+    event_id INTEGER REFERENCES events(id),
+    source TEXT,                       -- file, mbox or maildir it came from
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX mail_messages_message_id ON mail_messages(message_id);
+CREATE INDEX mail_messages_outcome ON mail_messages(outcome, id);
+CREATE INDEX mail_messages_number ON mail_messages(number);
+
+-- Files that came with a message (or a command), kept beside the database under
+-- generated names; the original name is metadata only, never a path.
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    number INTEGER NOT NULL REFERENCES requests(number),
+    event_id INTEGER REFERENCES events(id),
+    mail_id INTEGER REFERENCES mail_messages(id),
+    filename TEXT NOT NULL,            -- as the sender named it, for display and saving
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    stored_name TEXT,                  -- relative path under the attachments folder;
+                                       -- NULL when over the size limit (kept in the raw mail)
+    created_at TEXT NOT NULL
+);
+CREATE INDEX attachments_number ON attachments(number, id);
+
+-- Notifications, written in the transaction of the change that caused them and
+-- delivered later by `isvc notify send` (at least once; marked sent only once accepted).
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,                -- ack, reply, resolved, at_risk, breached, oncall,
+                                       -- reminder, digest, test
+    channel TEXT NOT NULL CHECK (channel IN ('mail', 'webhook')),
+    recipient TEXT NOT NULL,           -- an address, or a webhook's name
+    person TEXT,                       -- the handle the address belongs to
+    number INTEGER REFERENCES requests(number),
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    payload TEXT,                      -- JSON: webhook body extras, thread headers
+    message_id TEXT UNIQUE,            -- of the mail sent, so replies thread back
+    dedupe_key TEXT UNIQUE,            -- e.g. one breach notice per clock and recipient
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'dropped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_at TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE status IN ('pending', 'sending');
+CREATE INDEX outbox_status ON outbox(status, id);
+CREATE INDEX outbox_number ON outbox(number, id);
+
+-- The last risk state each running clock was announced in: at-risk and breach notices
+-- fire once per change, however often `sla check --notify` runs.
+CREATE TABLE sla_notices (
+    number INTEGER NOT NULL REFERENCES requests(number),
+    clock TEXT NOT NULL,               -- first_response, resolution
+    state TEXT NOT NULL,               -- at_risk, breached
+    due_at TEXT,                       -- the due time announced (a new target re-arms)
+    noticed_at TEXT NOT NULL,
+    PRIMARY KEY (number, clock)
+) WITHOUT ROWID;
 """
 
 
