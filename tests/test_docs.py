@@ -354,12 +354,18 @@ def test_example_config_sets_every_config_key():
     assert not missing, f"examples/config.toml lacks {missing}"
 
 
-def test_example_crontab_has_the_three_jobs_and_their_environment():
+def test_example_crontab_has_the_jobs_and_their_environment():
     crontab = (ROOT / "examples" / "crontab").read_text(encoding="utf-8")
     jobs = [line for line in crontab.splitlines() if re.match(r"^[\d*]", line)]
     assert any("isvc request autoclose" in job for job in jobs), jobs
     assert any("isvc db backup" in job for job in jobs), jobs
     assert any("isvc db check" in job for job in jobs), jobs
+    # the mail and notification recipes: intake every minute, clocks every 5 minutes,
+    # delivery every minute, the digest at 08:30 on business days
+    assert any(job.startswith("* * * * *") and "isvc mail import" in job for job in jobs), jobs
+    assert any(job.startswith("*/5 ") and "isvc sla check --notify" in job for job in jobs), jobs
+    assert any(job.startswith("* * * * *") and "isvc notify send" in job for job in jobs), jobs
+    assert any(job.startswith("30 8 * * 1-5") and "isvc notify digest" in job for job in jobs), jobs
     for var in ("ISVC_DB=", "ISVC_USER="):
         assert re.search(rf"^{var}", crontab, re.M), f"examples/crontab does not set {var}"
     for job in jobs:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -135,7 +136,10 @@ def _crontab_jobs() -> list[str]:
 def _isvc_commands(job: str) -> list[list[str]]:
     """The command words after each `isvc` of a crontab line (options and arguments dropped)."""
     command = re.split(r"\s+", job.strip(), maxsplit=5)[5]
-    words = shlex.split(command.replace("\\%", "%"), posix=True)
+    return _commands_in(shlex.split(command.replace("\\%", "%"), posix=True))
+
+
+def _commands_in(words: list[str]) -> list[list[str]]:
     found = []
     for i, word in enumerate(words):
         if word == "isvc":
@@ -145,11 +149,15 @@ def _isvc_commands(job: str) -> list[list[str]]:
                     break
                 path.append(w)
             found.append(path)
+        elif " " in word:  # the script of `sh -c '...'`
+            found += _commands_in(shlex.split(word, posix=True))
     return found
 
 
 def test_the_crontab_parser_finds_the_commands():
     assert _isvc_commands("*/5 * * * *  chronic isvc sla check --json > /tmp/x || mail a") == [
+        ["sla", "check"]]
+    assert _isvc_commands("*/5 * * * *  chronic sh -c 'isvc sla check --notify; [ $? -le 4 ]'") == [
         ["sla", "check"]]
     assert _isvc_commands("30 2 * * *  isvc db backup /b/isvc-$(date +\\%F).db && find /b") == [
         ["db", "backup"]]
@@ -164,9 +172,15 @@ def test_every_isvc_command_in_the_crontab_exists(isvc):
         isvc(*words, "--help")  # exit 0, or the fixture fails naming the command
 
 
-def test_the_crontab_mails_sla_breaches_only_on_exit_4():
+def test_the_crontab_notifies_on_clock_changes_and_stays_quiet_on_exit_4():
+    """`sla check --notify` exits 4 while something is breached: the notices carry that
+    news, so the job treats 0 and 4 as success and only other exits reach cron's mail."""
     jobs = [job for job in _crontab_jobs() if "isvc sla check" in job]
     assert len(jobs) == 1
     job = jobs[0]
-    assert job.startswith("*/5 ")
-    assert "--json" in job and "[ $? -ne 4 ] || mail" in job
+    assert job.startswith("*/5 ") and "--notify" in job
+    script = shlex.split(re.split(r"\s+", job, maxsplit=5)[5])[-1]
+    for rc, ok in ((0, True), (4, True), (2, False), (75, False)):
+        fake = script.replace("isvc sla check --notify", f"sh -c 'exit {rc}'")
+        result = subprocess.run(["sh", "-c", fake], capture_output=True, check=False)
+        assert (result.returncode == 0) == ok, (rc, fake)

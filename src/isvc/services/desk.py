@@ -19,6 +19,7 @@ class Desk:
     now: datetime
     config: dict = field(default_factory=dict)
     created_actor: bool = False  # the acting person was added on first use by this command
+    queued_notifications: int = 0  # outbox rows this command wrote (send_immediately)
 
     @property
     def now_iso(self) -> str:
