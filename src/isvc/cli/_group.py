@@ -52,6 +52,7 @@ class IsvcGroup(TyperGroup):
         try:
             result = super().invoke(ctx)
             _note_new_actor()
+            _send_immediately()
             return result
         except IsvcError as exc:
             _fail(exc)
@@ -104,6 +105,35 @@ def _note_new_actor() -> None:
     if d is not None and d.created_actor:
         sys.stderr.write(f"Note: {d.actor!r} was not on this desk and was added as a person "
                          f"(first use); if that is a typo, check --as / ISVC_USER.\n")
+
+
+def _send_immediately() -> None:
+    """Config notify.send_immediately: deliver what the command just queued, best effort
+    (a problem is one warning line; the exit code stays; the rows stay for cron)."""
+    from isvc.cli import _common
+
+    d = _common._DESK
+    if d is None or not d.queued_notifications:
+        return
+    if not (d.config.get("notify") or {}).get("send_immediately"):
+        return
+    try:
+        from isvc import clock
+        from isvc.services.delivery import send_queued
+
+        report = send_queued(d, clock.now)
+    except Exception as exc:  # best effort: cron delivers what is left
+        sys.stderr.write(f"Warning: notifications not sent now ({exc}); "
+                         "`isvc notify send` delivers them\n")
+        return
+    if report is None:
+        return
+    trouble = report.problems + [f"message {a.id} to {a.recipient}: {a.answer}"
+                                 for a in report.attempts if not a.ok and not a.unreachable]
+    if trouble:
+        more = f" (and {len(trouble) - 1} more)" if len(trouble) > 1 else ""
+        sys.stderr.write(f"Warning: {report.sent} notification(s) sent now; {trouble[0]}{more}; "
+                         "`isvc notify send` retries\n")
 
 
 def _fail(exc: IsvcError) -> None:

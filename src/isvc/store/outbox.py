@@ -43,23 +43,73 @@ def get(conn: sqlite3.Connection, outbox_id: int) -> dict | None:
     return _row(conn.execute(f"SELECT {COLUMNS} FROM outbox WHERE id = ?", (outbox_id,)).fetchone())
 
 
-def claim_next(conn: sqlite3.Connection, now: str, stale_before: str) -> dict | None:
+def claim_next(conn: sqlite3.Connection, now: str, stale_before: str, *,
+               channels: tuple[str, ...] | None = None, only_id: int | None = None) -> dict | None:
     """The next message due, marked ``sending``; call inside a write transaction.
 
     A message left ``sending`` by a process that died is due again once its claim is
     older than ``stale_before``: that is the one message a crash may repeat.
+    ``channels`` limits the claim to those channels (mail waits while SMTP is not set
+    up); ``only_id`` claims that one message if it is pending, whenever it is due.
     """
+    if channels is not None and not channels:
+        return None
+    where = ["(status = 'pending' OR (status = 'sending' AND claimed_at < ?))"]
+    args: list = [stale_before]
+    if only_id is not None:
+        where.append("id = ?")
+        args.append(only_id)
+    else:
+        where.append("status IN ('pending', 'sending') AND next_attempt_at <= ?")
+        args.append(now)
+    if channels is not None:
+        where.append(f"channel IN ({', '.join('?' * len(channels))})")
+        args.extend(channels)
     row = conn.execute(
-        f"SELECT {COLUMNS} FROM outbox WHERE status IN ('pending', 'sending') "
-        "AND next_attempt_at <= ? AND (status = 'pending' OR claimed_at < ?) "
+        f"SELECT {COLUMNS} FROM outbox WHERE {' AND '.join(where)} "
         "ORDER BY next_attempt_at, id LIMIT 1",
-        (now, stale_before),
+        args,
     ).fetchone()
     if row is None:
         return None
     conn.execute("UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1 "
                  "WHERE id = ?", (now, row["id"]))
     return get(conn, row["id"])
+
+
+def set_message_id(conn: sqlite3.Connection, outbox_id: int, message_id: str) -> None:
+    """The Message-ID a mail queued without one goes out with (stored before it is sent,
+    so a repeat after a crash carries the same one)."""
+    conn.execute("UPDATE outbox SET message_id = ? WHERE id = ? AND message_id IS NULL",
+                 (message_id, outbox_id))
+
+
+def count_due(conn: sqlite3.Connection, now: str, stale_before: str, channel: str) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
+        "AND next_attempt_at <= ? AND (status = 'pending' OR claimed_at < ?) AND channel = ?",
+        (now, stale_before, channel),
+    ).fetchone()[0]
+
+
+def count_waiting(conn: sqlite3.Connection) -> int:
+    """Messages pending or sending (an index count, however long the history)."""
+    return conn.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"
+                        ).fetchone()[0]
+
+
+def pending_since(conn: sqlite3.Connection, created_since: str, limit: int) -> list[int]:
+    """The newest ``limit`` pending messages queued at or after ``created_since``, oldest
+    first: what a command just queued (config notify.send_immediately)."""
+    rows = conn.execute(
+        "SELECT id FROM outbox WHERE status = 'pending' AND created_at >= ? "
+        "ORDER BY id DESC LIMIT ?", (created_since, limit)).fetchall()
+    return sorted(r[0] for r in rows)
+
+
+def ids_with_status(conn: sqlite3.Connection, status: str) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM outbox WHERE status = ? ORDER BY id",
+                                       (status,))]
 
 
 def mark_sent(conn: sqlite3.Connection, outbox_id: int, now: str) -> None:
