@@ -13,6 +13,9 @@ CHECK_COLUMNS = ["number", "team", "clock", "state", "due_at", "overdue_minutes"
 
 def sla_check(
     team: Annotated[Optional[str], typer.Option("--team", "-t", help="Only this provider team.")] = None,
+    notify: Annotated[bool, typer.Option(
+        "--notify", help="Also queue at-risk and breach notices (once per change), reminders to "
+                         "requesters and automatic resolutions (config notify.*).")] = False,
     json_: JsonOpt = False,
     format_: FormatOpt = None,
 ) -> None:
@@ -25,7 +28,10 @@ def sla_check(
     d = desk()
     if team:
         team = require_team(d, team)
-    rows = sla.check(d.conn, d.now, team)
+    if notify:
+        rows = _check_and_notify(d, team)
+    else:
+        rows = sla.check(d.conn, d.now, team)
     warnings = _holiday_warnings(d)
     for warning in warnings:
         warn(warning)
@@ -45,6 +51,22 @@ def sla_check(
     emit_rows(data, output, CHECK_COLUMNS, table)
     if any(r["state"] == "breached" for r in rows):
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _check_and_notify(d, team: str | None) -> list[dict]:
+    """`--notify`: the same rows, computed in the write that queues the notices; the
+    summary goes to stderr."""
+    from isvc.render.output import info, warn
+    from isvc.services import notify
+
+    done = notify.check(d, team)
+    for warning in done.warnings:
+        warn(warning)
+    extra = [f"{len(done.reminded)} reminder(s)" if done.reminded else "",
+             f"resolved automatically: {', '.join(f'#{n}' for n in done.resolved)}"
+             if done.resolved else ""]
+    info("; ".join([f"{done.queued} notice(s) queued"] + [e for e in extra if e]) + ".")
+    return done.rows
 
 
 def _holiday_warnings(d) -> list[str]:

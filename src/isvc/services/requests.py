@@ -109,6 +109,14 @@ def _clocks(desk: Desk, number: int) -> None:
     sla.recompute(desk.conn, [number], desk.now)
 
 
+def _notices():
+    """Notifications (isvc.services.notify): outbox rows written inside the caller's
+    transaction; imported only when a hook runs."""
+    from isvc.services import notify
+
+    return notify
+
+
 def _first_response(desk: Desk, req: Request) -> None:
     if req.first_response_at is None and _is_staff_reply(desk, req):
         _touch(desk, req.number, first_response_at=desk.now_iso)
@@ -151,6 +159,7 @@ def file_request(desk: Desk, title: str, team: str, *, priority: str | None = No
         number = store.insert_request(desk.conn, req)
         _event(desk, number, "filed", to_value=Status.NEW.value, message=req.body or None)
         _clocks(desk, number)
+        _notices().filed(desk, number)
     return Filed(store.get_request(desk.conn, number))
 
 
@@ -300,6 +309,10 @@ def _apply_status(desk: Desk, req: Request, target: Status, message: str | None,
     if target == Status.ACKNOWLEDGED or (message and target != Status.CANCELLED):
         _first_response(desk, req)
     _clocks(desk, req.number)
+    if target == Status.RESOLVED:
+        _notices().resolved(desk, req, message.strip() if message else None)
+    elif message:
+        _notices().replied(desk, req, message.strip())  # a status note is a public reply
     if target in (Status.RESOLVED, Status.CANCELLED, Status.CLOSED):
         _resume_waiters(desk, req.number, target)
 
@@ -338,6 +351,7 @@ def comment(desk: Desk, number: int, message: str, internal: bool = False) -> tu
         _touch(desk, number)
         if internal:
             return store.get_request(desk.conn, number), None
+        _notices().replied(desk, req, message)
         if req.status == Status.NEW and _is_staff_reply(desk, req):
             _touch(desk, number, status=Status.ACKNOWLEDGED.value)
             _event(desk, number, "status", from_value=req.status.value,
@@ -367,6 +381,7 @@ def _file_follow_up(desk: Desk, old: Request, message: str) -> Request:
            message=f"follow-up to #{old.number} ({old.status.label})")
     _event(desk, old.number, "link", field="follow_up", to_value=number,
            message=f"a reply after {old.status.label} filed #{number}")
+    _notices().filed(desk, number)
     return store.get_request(desk.conn, number)
 
 
