@@ -14,7 +14,7 @@ import sys
 from typer.core import TyperGroup
 from typer.exceptions import Exit
 
-from isvc.errors import DatabaseBusy, IsvcError
+from isvc.errors import DatabaseBusy, ExitCode, IsvcError
 
 
 class IsvcGroup(TyperGroup):
@@ -50,7 +50,13 @@ class IsvcGroup(TyperGroup):
 
     def invoke(self, ctx):
         try:
-            result = super().invoke(ctx)
+            try:
+                result = super().invoke(ctx)
+            except Exit as done:  # `sla check --notify` exits 4 after queueing breach notices
+                if done.exit_code in (0, ExitCode.CHECK_FAILED):
+                    _note_new_actor()
+                    _send_immediately()
+                raise
             _note_new_actor()
             _send_immediately()
             return result

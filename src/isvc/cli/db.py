@@ -81,8 +81,14 @@ def db_backup(
     dest: Annotated[str, typer.Argument(help="The backup file to write.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """A consistent copy of the database, safe while others write."""
-    from isvc.services import database
+    """A consistent copy of the database, safe while others write; the mail attachments
+    folder is copied beside it as <backup name>-attachments/."""
+    from isvc.services import attachments, database
 
-    path = database.backup(desk(create=False).conn, dest, force)
+    conn = desk(create=False).conn
+    path = database.backup(conn, dest, force)
     info(f"Backed up to {path}.")
+    copied = attachments.backup_files(conn, path)
+    if copied:
+        folder, count = copied
+        info(f"Copied the attachments to {folder}/ ({count} new file{'s' if count != 1 else ''}).")

@@ -345,11 +345,13 @@ def request_redact(
 
 def _register_more() -> None:
     """Commands that live in their own modules but belong to `isvc request`."""
+    from isvc.cli.request_attachments import register as register_attachments
     from isvc.cli.request_links import register as register_links
     from isvc.cli.request_rate import register as register_rate
 
     register_rate(app)
     register_links(app)
+    register_attachments(app)
 
 
 _register_more()

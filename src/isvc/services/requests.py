@@ -129,7 +129,9 @@ def file_request(desk: Desk, title: str, team: str, *, priority: str | None = No
                  type: str | None = None, body: str = "", requester: str | None = None,
                  fields: dict[str, str] | None = None, tags: list[str] = (),
                  watchers: list[str] = (), dedupe_key: str | None = None,
-                 channel: str = "cli") -> Filed:
+                 channel: str = "cli", thread_root: str | None = None) -> Filed:
+    """``thread_root``: the Message-ID of the mail that filed it (the acknowledgement
+    replies to it, so the requester's mail client threads the conversation)."""
     title = _clean_title(title)
     prio = parse_priority(priority or desk.config.get("requests", {}).get("default_priority", "normal"))
     clean_tags = sorted({_clean_tag(t) for t in tags})
@@ -159,7 +161,7 @@ def file_request(desk: Desk, title: str, team: str, *, priority: str | None = No
         number = store.insert_request(desk.conn, req)
         _event(desk, number, "filed", to_value=Status.NEW.value, message=req.body or None)
         _clocks(desk, number)
-        _notices().filed(desk, number)
+        _notices().filed(desk, number, thread_root)
     return Filed(store.get_request(desk.conn, number))
 
 
