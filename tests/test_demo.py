@@ -184,7 +184,11 @@ def _check_journals(conn: sqlite3.Connection) -> None:
 def test_journals_are_consistent_with_the_status(demo_db):
     conn = _connect(demo_db)
     _check_journals(conn)
-    ats = [r[0] for r in conn.execute("SELECT at FROM events ORDER BY id")]
+    # the generated history; the requests the demo's mail filed live afterwards, through
+    # the services, and their journals follow their own time
+    ats = [r[0] for r in conn.execute(
+        "SELECT at FROM events WHERE number NOT IN "
+        "(SELECT number FROM mail_messages WHERE number IS NOT NULL) ORDER BY id")]
     assert ats == sorted(ats), "event ids follow time across the desk, as they do live"
 
 
@@ -626,7 +630,7 @@ def test_satisfaction_wall_and_leaderboard_have_something_to_show(isvc, demo_db)
     assert set(providers) == {"it", "hr", "facilities", "purchasing", "payroll", "platform"}
     for team, row in providers.items():
         assert row["csat_pct"] is not None and 50 <= row["csat_pct"] <= 100, (team, row)
-        assert 40 <= row["response_rate_pct"] <= 100, (team, row)
+        assert 30 <= row["response_rate_pct"] <= 100, (team, row)
     assert len({r["csat_pct"] for r in providers.values()}) > 2, "teams differ"
     quality = [r for r in report["customers"] if r["request_quality_ratings"]]
     assert len(quality) >= 5
@@ -660,11 +664,16 @@ def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, mon
     from isvc.render.kudos_views import KUDOS_COLUMNS
     from isvc.render.shapes import REQUEST_LIST_COLUMNS
 
+    from isvc.render.notify_views import OUTBOX_COLUMNS
+
     rows = [line.split("\t") for line in result.stdout.splitlines()]
-    queue = [row for row in rows if len(row) == len(REQUEST_LIST_COLUMNS)]
-    status = [row for row in rows if len(row) == len(STATUS_COLUMNS)]
-    wall = [row for row in rows if len(row) == len(KUDOS_COLUMNS)]
-    assert len(queue) + len(status) + len(wall) == len(rows)
+    kinds = {"ack", "reply", "resolved", "at_risk", "breached", "oncall", "reminder", "digest"}
+    outbox = [row for row in rows if len(row) == len(OUTBOX_COLUMNS) and row[1] in kinds]
+    rows_left = [row for row in rows if row not in outbox]
+    queue = [row for row in rows_left if len(row) == len(REQUEST_LIST_COLUMNS)]
+    status = [row for row in rows_left if len(row) == len(STATUS_COLUMNS)]
+    wall = [row for row in rows_left if len(row) == len(KUDOS_COLUMNS)]
+    assert len(queue) + len(status) + len(wall) + len(outbox) == len(rows)
     assert queue and all(row[3] == "it" and row[1] in OPEN for row in queue)
     assert rows.index(status[0]) > rows.index(queue[-1]), "the queue first"
     assert {row[0] for row in status} >= {"it-standard", "it-sales"}
@@ -672,6 +681,10 @@ def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, mon
     assert len(wall) == 3 and rows.index(wall[0]) > rows.index(status[-1])
     assert [row[1] for row in wall] == sorted((row[1] for row in wall), reverse=True)
     assert "$ isvc kudos wall --limit 3" in result.stderr
+    # last, the outbox: what the demo's mail and the clock check queued for delivery
+    assert len(outbox) == 8 and rows.index(outbox[0]) > rows.index(wall[-1])
+    assert "$ isvc notify list --limit 8" in result.stderr
+    assert {row[5] for row in outbox} == {"pending"}
     # the tour: every command runs against the demo as printed
     tour = [shlex.split(line.strip().split("#")[0]) for line in result.stderr.splitlines()
             if line.startswith("  isvc ")]
@@ -681,7 +694,8 @@ def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, mon
                    "isvc db status", "isvc agreement status", "isvc sla explain ",
                    "isvc sla check", "isvc calendar show office", "isvc kudos wall",
                    "isvc kudos leaderboard --by team", "isvc satisfaction",
-                   "isvc kudos send @ana "):
+                   "isvc kudos send @ana ", "isvc mail list", "isvc mail quarantine list",
+                   "isvc notify list", "isvc request attachments "):
         assert any(c.startswith(needed) for c in commands), needed
     send = next(c for c in tour if c[:3] == ["isvc", "kudos", "send"])
     assert send[-2:] == ["--value", "teamwork"] and len(send[4].split()) >= 3, "one argument"

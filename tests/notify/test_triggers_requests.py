@@ -184,7 +184,7 @@ def test_filing_with_its_events_off_runs_no_notification_query(nd, traced, monke
     from isvc.services import notify
 
     hook_on = notify.filed
-    monkeypatch.setattr(notify, "filed", lambda desk, number: None)
+    monkeypatch.setattr(notify, "filed", lambda desk, number, thread_root=None: None)
     without_hook = _statements(nd, traced, *new)
     assert len(off) == len(without_hook)
     assert not any("outbox" in s or "webhooks" in s for s in off)

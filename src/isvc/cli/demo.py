@@ -35,6 +35,7 @@ def demo(
     _show_queue(result, "it")
     _show_agreements(result)
     _show_wall(result)
+    _show_outbox(result)
     _tour(result)
 
 
@@ -88,6 +89,17 @@ def _show_wall(result) -> None:
 
     _as_user(result, "isvc kudos wall --limit 3",
              lambda: kudos_wall(team=None, since=None, limit=3, json_=False, format_=None))
+
+
+def _show_outbox(result) -> None:
+    """`isvc notify list --limit 8`: what the mail that came in and the clock check queued
+    for `isvc notify send` (acknowledgements, replies, at-risk and breach notices)."""
+    if not result.facts.get("mail"):
+        return
+    from isvc.cli.notify import notify_list
+
+    _as_user(result, "isvc notify list --limit 8",
+             lambda: notify_list(status=None, request=None, limit=8, json_=False, format_=None))
 
 
 def _as_user(result, command: str, show) -> None:

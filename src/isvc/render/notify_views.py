@@ -60,23 +60,31 @@ def outbox_table(rows: list[dict], now: datetime, tz) -> None:
     if not rows:
         con.print("The outbox is empty here.", style="dim")
         return
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("id", justify="right", style="bold", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("via", no_wrap=True)
-    table.add_column("to", no_wrap=True, max_width=28, overflow="ellipsis")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("tries", justify="right", no_wrap=True)
-    table.add_column("next / sent", no_wrap=True)
-    table.add_column("last error", overflow="ellipsis", no_wrap=True, ratio=1, min_width=10)
+    headers = ["id", "kind", "to", "#", "status", "next / sent", "subject / last error"]
+    rows_cells = []
     for r in rows:
         when = r["sent_at"] if r["status"] == "sent" else r["next_attempt_at"]
-        table.add_row(str(r["id"]), r["kind"], r["channel"], r["to"],
-                      str(r["request"]) if r["request"] else "—",
-                      Text(r["status"], style=STATUS_STYLE.get(r["status"], "")),
-                      str(r["attempts"]), local(when, tz) if when else "—",
-                      r["last_error"] or "")
+        status = r["status"] + (f" ×{r['attempts']}" if r["attempts"] > 1 else "")
+        to = r["to"] if r["channel"] == "mail" else f"webhook {r['to']}"
+        failed = r["last_error"] and r["status"] != "sent"
+        rows_cells.append((str(r["id"]), r["kind"], to[:30],
+                           str(r["request"]) if r["request"] else "—", status,
+                           local(when, tz) if when else "—",
+                           r["last_error"] if failed else r["subject"], failed, r["status"]))
+    # every column keeps its natural width; the subject (or why the last attempt failed),
+    # what matters most, takes what is left
+    widths = [max(len(h), *(len(c[i]) for c in rows_cells)) for i, h in enumerate(headers)]
+    others = sum(widths[:-1]) + 3 * (len(headers) - 1)
+    widths[-1] = max(12, min(widths[-1], con.width - others))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
+    for header, width in zip(headers, widths):
+        table.add_column(header, no_wrap=True, overflow="ellipsis", width=width,
+                         justify="right" if header in ("id", "#") else "left",
+                         style="bold" if header == "id" else None)
+    for *cells, failed, status in rows_cells:
+        cells[4] = Text(cells[4], style=STATUS_STYLE.get(status, ""))
+        cells[6] = Text(cells[6], style="red" if failed else "")
+        table.add_row(*cells)
     con.print(table)
 
 

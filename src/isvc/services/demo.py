@@ -5,7 +5,8 @@ fails or is interrupted leaves nothing half-made), then a list of tour steps tha
 to try next:
 
     BUILD_STEPS = [build_org, build_sla, build_requests, build_kudos]  # later issues append
-    TOUR_STEPS = [tour_basics, tour_sla, tour_kudos]                   # the knowledge base, mail
+    LIVE_STEPS = [build_mail]          # through the services, after the bulk load
+    TOUR_STEPS = [tour_basics, tour_sla, tour_mail, tour_kudos]        # the knowledge base
 
 A build step takes the DemoContext, writes through the store (``isvc.store.bulk``: the
 store is the only code that speaks SQL) and leaves what later steps need in
@@ -115,6 +116,7 @@ class DemoContext:
     requests: int
     progress: Progress | None = None
     facts: dict = field(default_factory=dict)   # what steps learnt, for later steps and the tour
+    live: int = 0      # requests LIVE_STEPS file through the services (the rest are bulk)
 
     def rng(self, step: str) -> random.Random:
         """Each step draws from its own stream: appending a step never changes the others."""
@@ -155,9 +157,12 @@ def run_demo(*, requests: int, db: str | None, seed: int, now: datetime,
     try:
         ctx = DemoContext(conn=conn, now=now.astimezone(timezone.utc).replace(microsecond=0),
                           seed=seed, requests=requests, progress=progress)
+        ctx.live = MAIL_REQUESTS if requests >= 50 else 0
         with bulk.load(conn):
             for step in BUILD_STEPS:
                 step(ctx)
+        for step in LIVE_STEPS:  # through the services, on the finished, indexed desk
+            step(ctx)
         tour = [item for step in TOUR_STEPS for item in step(ctx)]
         counts = directory.counts(conn)
         open_total = sum(directory.open_counts_by_team(conn).values())
@@ -1477,7 +1482,7 @@ class _Generator:
         """Creation instants, oldest first: N minus the stories spread over the days by
         weight, then placed in the day by the hour profile; stories merged in."""
         rng, cal = self.rng, self.cal
-        n = self.ctx.requests - len(stories)
+        n = self.ctx.requests - len(stories) - self.ctx.live
         first_day = cal.day(self.start)
         last_day = cal.day(self.now)
         weights = []
@@ -2432,8 +2437,9 @@ class _Feedback:
         rng = self.rng
         if rng.random() >= (0.95 if thanked else RESPONSE_RATE.get(sim.team, 0.6)):
             return False
-        if closing is not None and rng.random() < 0.7:
-            t = closing[1] + rng.randint(20, 900)                  # right after closing it
+        # right after closing it (always, when closing with thanks: the same happy moment)
+        if closing is not None and (rng.random() < 0.7 or thanked):
+            t = closing[1] + rng.randint(20, 900)
         else:
             t = self.gen.cal.add(sim.resolved, rng.randint(10, 1800))   # in the days after
         if t > self.now:
@@ -2816,4 +2822,38 @@ def tour_kudos(ctx: DemoContext) -> list[TourStep]:
 
 BUILD_STEPS: list[Callable[[DemoContext], None]] = [build_org, build_sla, build_requests,
                                                     build_kudos]
-TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics, tour_sla, tour_kudos]
+
+
+MAIL_REQUESTS = 2  # the demo mails that file requests (services/demo_mail.py)
+
+
+def build_mail(ctx: DemoContext) -> None:
+    """Mail in and notifications out, through the real intake (a desk of 50 requests or
+    more: the mails speak of its people and requests)."""
+    if not ctx.live:
+        return
+    from isvc.services.demo_mail import build_mail as build
+
+    build(ctx)
+
+
+LIVE_STEPS: list[Callable[[DemoContext], None]] = [build_mail]
+def tour_mail(ctx: DemoContext) -> list[TourStep]:
+    facts = ctx.facts.get("mail")
+    if not facts:
+        return []
+    return [
+        TourStep("isvc mail list", "the mail taken in and what each became: requests, a "
+                 "threaded reply, a quarantined auto-reply"),
+        TourStep(f"isvc request show {facts['docking']}",
+                 "filed by mail, a question, the answer that came back by mail and resumed it"),
+        TourStep(f"isvc request attachments {facts['quote']}", "the supplier's quote, "
+                 f"saved with isvc attachment save ID"),
+        TourStep("isvc mail quarantine list", "what the intake kept out, and why"),
+        TourStep("isvc notify list --status pending", "the outbox: what `isvc notify send` "
+                 "delivers (configure [smtp] first)"),
+    ]
+
+
+TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics, tour_sla, tour_mail,
+                                                             tour_kudos]
