@@ -259,7 +259,7 @@ def test_the_same_message_delivered_twice_creates_nothing_new(mdesk, db):
     assert db.counts() == before
     assert len(mail_rows(db)) == 1
     [result] = mdesk.json("mail", "import", input=message())
-    assert (result["result"], result["mail_id"], result["outcome"], result["number"]) == (
+    assert (result["result"], result["mail_id"], result["outcome"], result["request"]) == (
         "duplicate", 1, "request", 1)
 
 
@@ -642,13 +642,13 @@ def test_import_json_and_a_single_eml_file(mdesk, tmp_path):
     path.write_bytes(message())
     [result] = mdesk.json("mail", "import", str(path))
     assert result == {"source": str(path), "result": "stored", "mail_id": 1, "outcome": "request",
-                      "reason": None, "number": 1, "event_id": result["event_id"],
+                      "reason": None, "request": 1, "event_id": result["event_id"],
                       "sender": "ana@example.com", "subject": "Printer on the 3rd floor jams"}
     shown = mdesk.json("--as", "jim", "mail", "show", 1)
     assert set(shown) >= {"id", "message_id", "received_at", "sender", "subject", "size", "outcome",
-                          "reason", "number", "event_id", "source", "updated_at", "to", "cc", "text",
+                          "reason", "request", "event_id", "source", "updated_at", "to", "cc", "text",
                           "attachments"}
-    assert json.loads(mdesk("--as", "jim", "mail", "list", "--json").stdout)[0]["number"] == 1
+    assert json.loads(mdesk("--as", "jim", "mail", "list", "--json").stdout)[0]["request"] == 1
 
 
 def test_a_shared_desk_keeps_attachments_group_readable(mdesk, isvc_home, monkeypatch):

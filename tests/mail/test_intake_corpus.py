@@ -194,10 +194,10 @@ def test_named_messages(imported, name):
 
 def test_threading_in_the_rfc_examples(imported):
     results = imported["results"]
-    filed = results["mailrb_rfc2822_example02.eml"]["number"]
-    assert results["mailrb_rfc2822_example01.eml"]["number"] != filed
-    assert results["mailrb_rfc2822_example06.eml"]["number"] == filed
-    assert results["mailrb_rfc2822_example07.eml"]["number"] == filed
+    filed = results["mailrb_rfc2822_example02.eml"]["request"]
+    assert results["mailrb_rfc2822_example01.eml"]["request"] != filed
+    assert results["mailrb_rfc2822_example06.eml"]["request"] == filed
+    assert results["mailrb_rfc2822_example07.eml"]["request"] == filed
     assert imported["requests"][filed]["requester"] == "jdoe"
 
 
@@ -207,13 +207,13 @@ def test_corpus_attachments_are_kept(imported):
     by_request = {}
     for a in imported["attachments"]:
         by_request.setdefault(a["number"], []).append(a)
-    pdf = imported["results"]["mailrb_attachment_emails_attachment_pdf.eml"]["number"]
+    pdf = imported["results"]["mailrb_attachment_emails_attachment_pdf.eml"]["request"]
     [a] = by_request[pdf]
     assert (a["filename"], a["content_type"], a["size"]) == ("broken.pdf", "application/pdf", 1026)
     folder = imported["home"] / "isvc-attachments"
     data = (folder / a["stored_name"]).read_bytes()
     assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == a["sha256"]
-    png = imported["results"]["mmp_m3003.eml"]["number"]
+    png = imported["results"]["mmp_m3003.eml"]["request"]
     [a] = by_request[png]
     assert (a["filename"], a["size"]) == ("redball.png", 1453)
     assert (folder / a["stored_name"]).read_bytes().startswith(b"\x89PNG")

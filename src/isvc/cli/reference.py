@@ -357,6 +357,64 @@ KEY_NOTES: dict[str, dict[str, tuple[str, str]]] = {
         "paused": ("boolean", "`true` while waiting on the requester or on another request (the resolution clock; the first-response clock only if the agreement says so)."),
         "breach_recorded_at": ("instant or null", "When a breach was recorded. It stays recorded for reports even if a later priority or agreement change moves the due time."),
     },
+    "mail": {
+        "id": ("integer", "The message's number in the intake log (`mail show ID`)."),
+        "message_id": ("string or null", "Its Message-ID, without the angle brackets."),
+        "received_at": ("string", "When isvc took it in."),
+        "sender": ("string or null", "The From address, lower-cased; `null` when it has none."),
+        "subject": ("string or null", "The decoded subject."),
+        "size": ("integer", "Bytes of the raw message (kept, compressed, whatever it became)."),
+        "outcome": ("string", "What it became: `request`, `reply`, `note` (an unverified sender's reply), `bounce` (a notification that came back), `quarantined`, `held` (an unknown sender, for review) or `dropped`."),
+        "reason": ("string or null", "Why it was quarantined or held, or what was noted."),
+        "request": ("integer or null", "The request it filed or was added to."),
+        "event_id": ("integer or null", "The journal event it became on that request."),
+        "source": ("string or null", "The file, mbox or Maildir it came from; `stdin` for a pipe."),
+        "updated_at": ("string", "When its outcome last changed (a retry, a drop)."),
+    },
+    "intake": {
+        "source": ("string", "Where the message was read from."),
+        "result": ("string", "`stored`, `duplicate` (taken in before: nothing new, the fields describe the earlier one) or `temporary` (nothing recorded; it comes again, exit 75)."),
+        "mail_id": ("integer or null", "Its number in the intake log."),
+        "outcome": ("string or null", "As `outcome` above; `null` when temporary."),
+        "reason": ("string or null", "Why it was quarantined or held."),
+        "request": ("integer or null", "The request it filed or was added to."),
+        "event_id": ("integer or null", "The journal event it became."),
+        "sender": ("string or null", "The From address."),
+        "subject": ("string or null", "The decoded subject."),
+    },
+    "attachment": {
+        "id": ("integer", "The attachment's number (`attachment save ID`)."),
+        "request": ("integer", "The request it belongs to."),
+        "event_id": ("integer or null", "The journal event it came with."),
+        "mail_id": ("integer or null", "The message it came in (`mail show ID --raw` has it whole)."),
+        "filename": ("string", "The name the sender gave it: shown and offered when saving, never used as a path."),
+        "content_type": ("string", "Its MIME type."),
+        "size": ("integer", "Bytes."),
+        "sha256": ("string or null", "Its SHA-256; `null` when it was not stored."),
+        "stored": ("boolean", "`false` when it was over `mail.max_attachment_mb`: only the kept raw message has it."),
+        "internal": ("boolean", "It came with an internal note: only the provider team and admins see it."),
+        "created_at": ("string", "When it was taken in."),
+    },
+    "outbox": {
+        "id": ("integer", "The message's number in the outbox (`notify show ID`)."),
+        "kind": ("string", "What caused it: `ack`, `reply`, `resolved`, `at_risk`, `breached`, `oncall`, `reminder`, `digest` or `test`."),
+        "channel": ("string", "`mail` or `webhook`."),
+        "to": ("string", "An address, or a webhook's name."),
+        "person": ("string or null", "The person the address belongs to."),
+        "request": ("integer or null", "The request it is about."),
+        "subject": ("string", "The subject (mail: tagged `[isvc #N]`)."),
+        "body": ("string", "The plain-text body."),
+        "payload": ("object", "What else it carries: for mail the thread (`in_reply_to`, `references`) and `auto` (a machine notice); for a webhook the JSON it POSTs (`event`, `request`, ...)."),
+        "message_id": ("string or null", "The Message-ID it is sent with, without angle brackets: replies thread back through it."),
+        "dedupe_key": ("string or null", "What makes it unique: a notice is queued once per key (e.g. one breach per clock, due time and recipient)."),
+        "status": ("string", "`pending`, `sending`, `sent`, `failed` (for good) or `dropped`."),
+        "attempts": ("integer", "Delivery attempts so far."),
+        "next_attempt_at": ("string or null", "When it is due next; `null` unless pending or sending."),
+        "claimed_at": ("string or null", "When a `notify send` took it (sending)."),
+        "last_error": ("string or null", "The server's answer to the last failed attempt."),
+        "created_at": ("string", "When it was queued (in the transaction of the change that caused it)."),
+        "sent_at": ("string or null", "When the server accepted it."),
+    },
     "kudos": {
         "id": ("integer", "The kudos number (`kudos show ID`)."),
         "from": ("string", "Who gave it."),
@@ -679,11 +737,41 @@ def sample_shapes() -> dict[str, Any]:
             id=12, giver="ana", recipient="jim", to_kind="person", value="ownership",
             message="Thanks for fixing the payroll export before the deadline", request=412,
             lateral=True, giver_team="payroll", recipient_team="it", created_at=_SAMPLE_NOW)),
+        **_mail_samples(),
         "explain": explanation,
         "explain_clock": explanation["clocks"]["resolution"],
         "explain_line": explanation["clocks"]["resolution"]["lines"][0],
         **_calculator_samples(clocks["calendar"]),
     }
+
+
+def _mail_samples() -> dict[str, Any]:
+    from isvc.render.mail_shapes import attachment_dict, intake_dict, mail_dict
+    from isvc.render.notify_views import outbox_dict
+    from isvc.services.mail import Intake
+
+    row = {"id": 17, "message_id": "CAF1x8Qm@mail.example.com", "received_at": _SAMPLE_NOW,
+           "sender": "mihai@example.com", "subject": "Re: [isvc #412] VPN drops every hour",
+           "size": 4210, "outcome": "reply", "reason": None, "number": 412, "event_id": 1112,
+           "source": "stdin", "updated_at": _SAMPLE_NOW}
+    intake = Intake(result="stored", outcome="reply", mail_id=17, number=412, event_id=1112,
+                    source="stdin", sender="mihai@example.com",
+                    subject="Re: [isvc #412] VPN drops every hour")
+    attachment = {"id": 5, "number": 412, "event_id": 1112, "mail_id": 17,
+                  "filename": "vpn-log.txt", "content_type": "text/plain", "size": 18233,
+                  "sha256": "9f2c" + "0" * 56 + "a1b3", "stored_name": "9f/9f2c...",
+                  "internal": 0, "created_at": _SAMPLE_NOW}
+    outbox = {"id": 88, "kind": "ack", "channel": "mail", "recipient": "mihai@example.com",
+              "person": "mihai", "number": 412, "subject": "[isvc #412] VPN drops every hour",
+              "body": "Hello Mihai,\n\nwe received your request #412 ...",
+              "payload": {"auto": True, "in_reply_to": "CAF1x8Qk@mail.example.com",
+                          "references": ["CAF1x8Qk@mail.example.com"]},
+              "message_id": "isvc.412.4be1c09a7f3e@example.com", "dedupe_key": "ack:412",
+              "status": "sent", "attempts": 1, "next_attempt_at": "2026-11-23T07:30:00Z",
+              "claimed_at": None, "last_error": None, "created_at": "2026-11-23T07:30:00Z",
+              "sent_at": "2026-11-23T07:31:02Z"}
+    return {"mail": mail_dict(row), "intake": intake_dict(intake),
+            "attachment": attachment_dict(attachment), "outbox": outbox_dict(outbox)}
 
 
 def sample_keys(shape: str) -> list[str]:
@@ -753,6 +841,16 @@ def json_shapes_markdown() -> str:
                  "calendar"),
         *section("Calendar list rows", "`calendar list --json` (an array):", "calendar_list",
                  [shapes["calendar_list"]]),
+        *section("Mail", "`mail list|show --json` and `mail quarantine list|show|retry|drop "
+                 "--json` (lists are arrays; `show` adds `from_name`, `to`, `cc`, `date`, "
+                 "`in_reply_to`, `references`, `text`, `parse_problem` and `attachments`):",
+                 "mail"),
+        *section("Mail import results", "`mail import --json`: an array, one object per "
+                 "message read:", "intake", [shapes["intake"]]),
+        *section("Attachment", "`request attachments N --json` (an array) and `attachment "
+                 "show ID --json`:", "attachment"),
+        *section("Outbox message", "`notify list|show --json`: a notification waiting, sent "
+                 "or failed:", "outbox"),
         *section("`sla check` rows", "`sla check --json`: one row per running clock that is "
                  "at risk or breached, breached first and most overdue first (an array, `[]` "
                  "when all is well):", "sla_check"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 MAIL_COLUMNS = [
     "id", "message_id", "received_at", "sender", "subject", "size", "outcome", "reason",
-    "number", "event_id", "source", "updated_at",
+    "request", "event_id", "source", "updated_at",
 ]
 # What TSV/CSV lists carry.
-MAIL_LIST_COLUMNS = ["id", "received_at", "sender", "subject", "outcome", "number", "reason"]
+MAIL_LIST_COLUMNS = ["id", "received_at", "sender", "subject", "outcome", "request", "reason"]
 QUARANTINE_COLUMNS = ["id", "received_at", "sender", "subject", "outcome", "reason"]
 
 
@@ -23,7 +23,7 @@ def mail_dict(row: dict) -> dict:
         "size": row["size"],
         "outcome": row["outcome"],
         "reason": row.get("reason"),
-        "number": row.get("number"),
+        "request": row.get("number"),
         "event_id": row.get("event_id"),
         "source": row.get("source"),
         "updated_at": row["updated_at"],
@@ -49,7 +49,7 @@ def mail_detail_dict(view) -> dict:
     return out
 
 
-INTAKE_COLUMNS = ["source", "result", "mail_id", "outcome", "number", "reason"]
+INTAKE_COLUMNS = ["source", "result", "mail_id", "outcome", "request", "reason"]
 
 
 def intake_dict(result) -> dict:
@@ -62,14 +62,14 @@ def intake_dict(result) -> dict:
         "mail_id": result.mail_id,
         "outcome": result.outcome,
         "reason": result.reason,
-        "number": result.number,
+        "request": result.number,
         "event_id": result.event_id,
         "sender": result.sender,
         "subject": result.subject,
     }
 
 
-ATTACHMENT_COLUMNS = ["id", "number", "filename", "content_type", "size", "stored", "mail_id",
+ATTACHMENT_COLUMNS = ["id", "request", "filename", "content_type", "size", "stored", "mail_id",
                       "event_id"]
 
 
@@ -77,7 +77,7 @@ def attachment_dict(row: dict) -> dict:
     stored = row.get("stored_name") is not None
     return {
         "id": row["id"],
-        "number": row["number"],
+        "request": row["number"],
         "event_id": row.get("event_id"),
         "mail_id": row.get("mail_id"),
         "filename": row["filename"],
