@@ -3,13 +3,13 @@ and the subject tag that threads replies back to their request. No I/O here."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from isvc.errors import InvalidInput
-
-DEFAULT_TAG = "[isvc #{number}]"
+# The subject tag and header cleaning live in their own small module: filing a request
+# (which queues an acknowledgement) needs them, not the rest of this one.
+from isvc.domain.mailtag import (  # noqa: F401  (re-exported)
+    DEFAULT_TAG, check_tag_format, clean_header, find_tag, format_tag, tagged_subject,
+)
 
 
 class MailRefused(Exception):
@@ -60,38 +60,3 @@ class ParsedMail:
     bounced_message_id: str | None = None  # the Message-ID of the message that bounced
     bounced_subject: str | None = None
     problems: list[str] = field(default_factory=list)  # defects worked around while decoding
-
-
-def clean_header(value: str) -> str:
-    """A header value built from user input, on one line: CR and LF (and other controls)
-    become spaces, so a crafted subject cannot add a header such as Bcc."""
-    return " ".join("".join(" " if ord(c) < 32 or c == "\x7f" else c for c in value).split())
-
-
-@lru_cache(maxsize=8)
-def _tag_pattern(fmt: str) -> re.Pattern:
-    check_tag_format(fmt)
-    before, _, after = fmt.partition("{number}")
-    return re.compile(re.escape(before) + r"\s*(\d{1,9})\s*" + re.escape(after), re.I)
-
-
-def check_tag_format(fmt: str) -> None:
-    if fmt.count("{number}") != 1 or not fmt.replace("{number}", "").strip():
-        raise InvalidInput(f"mail.tag {fmt!r} must contain {{number}} once and some text around "
-                           "it, e.g. \"[isvc #{number}]\"")
-
-
-def format_tag(fmt: str, number: int) -> str:
-    check_tag_format(fmt)
-    return fmt.replace("{number}", str(number))
-
-
-def find_tag(subject: str, fmt: str = DEFAULT_TAG) -> int | None:
-    """The request number a subject's tag names (the last tag wins: "Re: Fwd: ...")."""
-    found = _tag_pattern(fmt).findall(subject or "")
-    return int(found[-1]) if found else None
-
-
-def tagged_subject(fmt: str, number: int, title: str) -> str:
-    tag = format_tag(fmt, number)
-    return clean_header(f"{tag} {title}")

@@ -636,7 +636,11 @@ class _Walk:
             return _body_text(self._text(part, "body"))
         if ctype in ("text/plain", "text/html") and self._inline_text(part):
             text = self._text(part, "body")
-            return html_to_text(text) if ctype == "text/html" else _body_text(text)
+            if ctype != "text/html":
+                return _body_text(text)
+            if len(text) > MAX_HTML_CHARS:
+                self.problems.add("body: HTML over 1 MB; only its first 1 MB is read")
+            return html_to_text(text)
         return None
 
     def _multipart(self, part: Message, ctype: str) -> str | None:
@@ -646,11 +650,9 @@ class _Walk:
         if ctype == "multipart/alternative":
             plain = [c for c in children if _content_type(c) == "text/plain"]
             order = plain + [c for c in children if c not in plain]
-            for child in order:
-                text = self.body(child)
-                if text is not None:
-                    return text
-            return None
+            found = [t for t in (self.body(c) for c in order) if t is not None]
+            # an empty plain alternative (some mailers send one) loses to a filled HTML one
+            return next((t for t in found if t.strip()), found[0] if found else None)
         texts = [t for t in (self.body(c) for c in children) if t is not None]
         return "\n\n".join(t for t in texts if t) if texts else None
 

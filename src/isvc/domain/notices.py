@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from isvc.domain.mail import clean_header, format_tag, tagged_subject
+from isvc.domain.mailtag import clean_header, format_tag, tagged_subject
 
 CLOCK_LABELS = {"first_response": "first response", "resolution": "resolution"}
 STATE_LABELS = {"at_risk": "at risk", "breached": "breached"}

@@ -10,7 +10,7 @@ import os
 import re
 from datetime import datetime
 
-from isvc.domain.mail import clean_header
+from isvc.domain.mailtag import clean_header
 from isvc.errors import InvalidInput
 from isvc.services.delivery.errors import Blocked, DeliveryError
 

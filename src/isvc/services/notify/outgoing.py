@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from isvc.domain import notices
-from isvc.domain.mail import DEFAULT_TAG, check_tag_format
+from isvc.domain.mailtag import DEFAULT_TAG, check_tag_format
 from isvc.errors import InvalidInput
 from isvc.services.notify import events, section
 from isvc.store import notices as store
