@@ -18,7 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "tz": None,
     "admins": [],
     "os_users": {},
-    "requests": {"autoclose_days": 5, "default_priority": "normal"},
+    # urgent_share_limit: the share of a requester's requests over 30 days that may be
+    # urgent before `request new --priority urgent` asks for a --justify (after 5 requests)
+    "requests": {"autoclose_days": 5, "default_priority": "normal", "urgent_share_limit": 0.2},
     # kudos: weekly giving allowance (0 = unlimited), whether --value is required, and
     # company values added to the desk's own list (`isvc kudos values set`)
     "kudos": {"allowance_per_week": 0, "require_value": False, "values": []},
@@ -57,6 +59,7 @@ SETTABLE: dict[str, type] = {
     "admins": list,
     "requests.autoclose_days": int,
     "requests.default_priority": str,
+    "requests.urgent_share_limit": float,
     "kudos.allowance_per_week": int,
     "kudos.require_value": bool,
     "mail.address": str,
@@ -140,6 +143,15 @@ def coerce(dotted: str, raw: list[str]) -> Any:
             return int(raw[0])
         except ValueError:
             raise InvalidInput(f"config key {dotted!r} takes a whole number, not {raw[0]!r}") from None
+    if kind is float:
+        try:
+            value = float(raw[0])
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 1:
+            raise InvalidInput(f"config key {dotted!r} takes a share from 0 to 1 (e.g. 0.2), "
+                               f"not {raw[0]!r}")
+        return value
     return raw[0]
 
 

@@ -166,7 +166,8 @@ def test_config_path(isvc, isvc_home, tmp_path):
 def test_config_show(quick_desk, isvc_home):
     data = quick_desk.json("config", "show")
     assert data["admins"] == ["boss"]
-    assert data["requests"] == {"autoclose_days": 5, "default_priority": "normal"}
+    assert data["requests"] == {"autoclose_days": 5, "default_priority": "normal",
+                                "urgent_share_limit": 0.2}
     assert data["tz"] == "Europe/Bucharest"  # ISVC_TZ from the environment
     result = quick_desk("config", "show")
     assert result.stderr == f"# {isvc_home / 'config.toml'}\n"
@@ -178,7 +179,7 @@ def test_config_get(quick_desk):
     assert quick_desk("config", "get", "requests.default_priority").stdout == "normal\n"
     assert json.loads(quick_desk("config", "get", "admins").stdout) == ["boss"]
     assert json.loads(quick_desk("config", "get", "requests").stdout) == {
-        "autoclose_days": 5, "default_priority": "normal"}
+        "autoclose_days": 5, "default_priority": "normal", "urgent_share_limit": 0.2}
     expect_error(quick_desk("config", "get", "nope", code=None), 2,
                  "unknown config key 'nope'; see `isvc config show`")
     expect_error(quick_desk("config", "get", "requests.nope", code=None), 2,

@@ -13,7 +13,7 @@ from typing import Iterator
 from isvc.errors import DatabaseBusy, IsvcError, SchemaTooNew
 
 # Bumped with every migration; checked on open without importing sqlite_utils.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 
 

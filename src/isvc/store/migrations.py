@@ -35,6 +35,10 @@ def _migrations():
     def mail_and_outbox(db):
         _run_script(db.conn, MAIL_SQL)
 
+    @migrations(name="0005_catalog_and_knowledge")
+    def catalog_and_knowledge(db):
+        _run_script(db.conn, CATALOG_SQL)
+
     return migrations
 
 
@@ -359,6 +363,92 @@ CREATE TABLE sla_notices (
     noticed_at TEXT NOT NULL,
     PRIMARY KEY (number, clock)
 ) WITHOUT ROWID;
+"""
+
+
+CATALOG_SQL = """
+-- The request catalog: what a team's requests of each type must carry up front.
+CREATE TABLE request_types (
+    key TEXT PRIMARY KEY,              -- team/name, e.g. purchasing/purchase-order
+    team TEXT NOT NULL REFERENCES teams(handle),
+    name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT,
+    priority TEXT,                     -- the default priority of this type (NULL: the desk's)
+    fields TEXT NOT NULL DEFAULT '[]', -- JSON: [{name, kind, required, choices, label}]
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX request_types_team ON request_types(team, active);
+CREATE INDEX requests_type_created ON requests(type, created_at);
+
+-- The knowledge base: articles, every earlier version kept, searched with FTS5.
+CREATE TABLE kb_articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,                -- Markdown
+    team TEXT REFERENCES teams(handle),
+    tags TEXT NOT NULL DEFAULT '',     -- space-separated, searched with the text
+    version INTEGER NOT NULL DEFAULT 1,
+    active INTEGER NOT NULL DEFAULT 1,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE kb_versions (
+    article INTEGER NOT NULL REFERENCES kb_articles(id),
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    team TEXT,
+    tags TEXT NOT NULL DEFAULT '',
+    editor TEXT NOT NULL,
+    edited_at TEXT NOT NULL,
+    PRIMARY KEY (article, version)
+) WITHOUT ROWID;
+-- porter over unicode61 without diacritics: "résumé" finds "resume", "passwords" finds
+-- "password". An external-content table: the text lives once, in kb_articles.
+CREATE VIRTUAL TABLE kb_fts USING fts5(
+    title, body, tags, content='kb_articles', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER kb_articles_ai AFTER INSERT ON kb_articles BEGIN
+    INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+END;
+CREATE TRIGGER kb_articles_ad AFTER DELETE ON kb_articles BEGIN
+    INSERT INTO kb_fts(kb_fts, rowid, title, body, tags)
+        VALUES ('delete', old.id, old.title, old.body, old.tags);
+END;
+CREATE TRIGGER kb_articles_au AFTER UPDATE ON kb_articles BEGIN
+    INSERT INTO kb_fts(kb_fts, rowid, title, body, tags)
+        VALUES ('delete', old.id, old.title, old.body, old.tags);
+    INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+END;
+-- What happened with each article: viewed, suggested when filing, answered the question
+-- (a deflected request: nothing filed), linked as the solution of a request.
+CREATE TABLE kb_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article INTEGER REFERENCES kb_articles(id),
+    kind TEXT NOT NULL CHECK (kind IN ('view', 'suggested', 'deflected', 'linked')),
+    number INTEGER REFERENCES requests(number),
+    person TEXT,
+    query TEXT,                        -- the title searched, for a deflection
+    at TEXT NOT NULL
+);
+CREATE INDEX kb_events_article ON kb_events(article, kind);
+CREATE INDEX kb_events_kind_at ON kb_events(kind, at);
+
+-- Canned replies: texts with placeholders; the built-in defaults are code, these are the
+-- desk's own (and its edits of a default, under the same name).
+CREATE TABLE canned_replies (
+    name TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    description TEXT,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 """
 
 
