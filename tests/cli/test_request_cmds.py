@@ -206,7 +206,8 @@ def test_comment_errors(quick_desk, db):
                  "no request #7; see `isvc request list`")
     expect_error(quick_desk("--as", "ana", "request", "comment", "1", "-m", "   ", code=None), 2,
                  'a comment needs text: -m "..."')
-    expect_usage_error(quick_desk("request", "comment", "1", code=None), "Missing option")
+    expect_error(quick_desk("request", "comment", "1", code=None), 2,
+                 'a comment needs text: -m "..." or --reply NAME')
     assert db.counts() == before
 
 

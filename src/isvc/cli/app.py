@@ -44,12 +44,16 @@ def root(
 # commands. Order here is the order of `isvc --help`.
 COMMANDS: dict[str, str] = {
     "request": "isvc.cli.request",
+    "reply": "isvc.cli.reply",
+    "type": "isvc.cli.type_cmd",
     "queue": "isvc.cli.queue",
     "agreement": "isvc.cli.agreement",
     "sla": "isvc.cli.sla",
     "calendar": "isvc.cli.calendar",
     "kudos": "isvc.cli.kudos",
     "satisfaction": "isvc.cli.satisfaction",
+    "kb": "isvc.cli.kb",
+    "customers": "isvc.cli.customers",
     "mail": "isvc.cli.mail",
     "attachment": "isvc.cli.attachment",
     "notify": "isvc.cli.notify",

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from isvc.cli._common import FormatOpt, JsonOpt, desk, fmt, read_body
+from isvc.cli.reply import ReplyOpt, reply_message
 from isvc.render.output import info
 
 app = typer.Typer(add_completion=False, help="Requests: file them, work them, close them.", no_args_is_help=True)
@@ -33,6 +34,22 @@ def _print_request(req, json_: bool) -> None:
         print(dump_json(_with_sla([req])[0]))
 
 
+def _ask_justification(d, team: str, requester, priority, type_) -> str | None:
+    """On a terminal, an urgent request past its requester's urgency budget: ask why
+    (off one the service refuses instead). Reads nothing unless it would be urgent."""
+    from isvc.cli._common import interactive
+
+    if not interactive():
+        return None
+    from isvc.services import urgency
+
+    found = urgency.preview(d, team, requester=requester, priority=priority, type=type_)
+    if found is None or not found[1].needed:
+        return None
+    info(found[1].reason(urgency.whose(d, found[0])) + ".")
+    return typer.prompt("Why is it urgent? (shown to the agent)", err=True)  # stdout is data
+
+
 @app.command("new", epilog='Example: isvc request new "VPN drops every hour" --team it --priority high --body-file notes.txt')
 def request_new(
     title: Annotated[str, typer.Argument(help="What is needed, in a line.")],
@@ -46,6 +63,8 @@ def request_new(
     tag: Annotated[list[str], typer.Option("--tag", help="A tag (repeat).")] = [],
     watch: Annotated[list[str], typer.Option("--watch", help="A watcher (repeat).")] = [],
     dedupe_key: Annotated[Optional[str], typer.Option("--dedupe-key", help="Idempotency key: a key already used returns that request.")] = None,
+    justify: Annotated[Optional[str], typer.Option("--justify", help="Why it is urgent (shown to the agent); needed past the urgency budget.")] = None,
+    no_suggest: Annotated[bool, typer.Option("--no-suggest", help="Do not offer knowledge-base articles first (only offered on a terminal).")] = False,
     json_: JsonOpt = False,
 ) -> None:
     """File a request. Prints its number on stdout (the request with --json)."""
@@ -53,15 +72,28 @@ def request_new(
     from isvc.store.directory import get_team
 
     d = desk()
+    from isvc.cli.kb import offer_articles  # light; searches only on a terminal, with articles
+
+    offer = offer_articles(d, title, body, body_file, no_suggest)
+    if offer.deflected:  # an article answered it: nothing filed, nothing on stdout
+        return
+    if justify is None:
+        justify = _ask_justification(d, team, requester, priority, type_)
+    fields = svc.parse_fields(field)
+    if type_ and not field:  # the request catalog: on a terminal, ask for the required fields
+        from isvc.cli.type_cmd import ask_required_fields
+
+        fields = ask_required_fields(d, team, type_)
     filed = svc.file_request(
         d, title, team, priority=priority, type=type_, body=read_body(body, body_file),
-        requester=requester, fields=svc.parse_fields(field), tags=tag, watchers=watch,
-        dedupe_key=dedupe_key,
+        requester=requester, fields=fields, tags=tag, watchers=watch,
+        dedupe_key=dedupe_key, justify=justify,
     )
     req = filed.request
     if filed.existing:
         info(f"#{req.number} was already filed with dedupe key {dedupe_key!r}; nothing new filed.")
     else:
+        offer.filed(req.number)  # the articles shown did not answer it: "suggested"
         team_name = get_team(d.conn, req.team).name
         who = "" if req.requester == d.actor else f" on behalf of {req.requester}"
         from isvc.render.sla_views import expectations
@@ -96,9 +128,12 @@ def request_show(number: NumberArg, json_: JsonOpt = False, format_: FormatOpt =
 
         from isvc.services.sla import live
 
+        from isvc.services.catalog import field_labels
+
         clocks = live(d.conn, [number], d.now).get(number) or {}
         request_view(view, get_team(d.conn, view.request.team).name,
-                     get_person(d.conn, view.request.requester), d.now, viewer_tz(), clocks)
+                     get_person(d.conn, view.request.requester), d.now, viewer_tz(), clocks,
+                     field_labels=field_labels(d, view.request))
 
     emit_object(data, fmt(json_, format_), human)
 
@@ -162,6 +197,9 @@ _TRANSITIONS = {
 }
 
 
+_REPLY_COMMANDS = ("ack",)  # also take --reply NAME, a canned reply (as resolve and comment do)
+
+
 def _make_transition(command: str, help_text: str, done: str, example: str):
     def run(number: NumberArg, message: MessageOpt = None, json_: JsonOpt = False) -> None:
         from isvc.services import requests as svc
@@ -170,13 +208,18 @@ def _make_transition(command: str, help_text: str, done: str, example: str):
         info(f"#{req.number} {done}.")
         _print_request(req, json_)
 
-    run.__name__ = f"request_{command}"
-    run.__doc__ = help_text
-    app.command(command, epilog=f"Example: {example}")(run)
+    def run_with_reply(number: NumberArg, message: MessageOpt = None, reply: ReplyOpt = None,
+                       json_: JsonOpt = False) -> None:
+        run(number, reply_message(number, reply, message, command), json_)
+
+    fn = run_with_reply if command in _REPLY_COMMANDS else run
+    fn.__name__ = f"request_{command}"
+    fn.__doc__ = help_text
+    app.command(command, epilog=f"Example: {example}")(fn)
 
 
 for _name, (_help, _done, _example) in _TRANSITIONS.items():
-    if _name != "wait":  # `wait` has its own command below (--on)
+    if _name not in ("wait", "resolve"):  # these have their own commands below (--on, --kb)
         _make_transition(_name, _help, _done, _example)
 
 
@@ -192,6 +235,23 @@ def request_wait(
 
     req = svc.transition(desk(), number, "wait", message, on=on)
     info(f"#{req.number} waiting on " + (f"#{on}." if on is not None else "the requester."))
+    _print_request(req, json_)
+
+
+@app.command("resolve", epilog=f"Example: {_TRANSITIONS['resolve'][2]}   ·   isvc request resolve 412 --kb 12")
+def request_resolve(
+    number: NumberArg,
+    message: MessageOpt = None,
+    reply: ReplyOpt = None,
+    kb: Annotated[Optional[int], typer.Option("--kb", help="The knowledge-base article that solved it (linked and journaled).", min=1, max=SQLITE_MAX_INT, metavar="ID")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Resolve, with a closing message; --kb links the article that solved it."""
+    from isvc.services import requests as svc
+
+    message = reply_message(number, reply, message, "resolve")
+    req = svc.transition(desk(), number, "resolve", message, kb=kb)
+    info(f"#{req.number} resolved" + (f", solved by KB #{kb}." if kb is not None else "."))
     _print_request(req, json_)
 
 
@@ -238,17 +298,21 @@ def request_autoclose(
         print(dump_json(numbers))
 
 
-@app.command("comment", epilog='Example: isvc request comment 412 -m "Try the 5.2.2 client"   ·   isvc request comment 412 -m "Same as #398" --internal')
+@app.command("comment", epilog='Example: isvc request comment 412 -m "Try the 5.2.2 client"   ·   isvc request comment 412 -m "Same as #398" --internal   ·   isvc request comment 412 --reply working')
 def request_comment(
     number: NumberArg,
-    message: Annotated[str, typer.Option("--message", "-m", help="The text.")],
+    message: Annotated[Optional[str], typer.Option("--message", "-m", help="The text (or --reply).")] = None,
     internal: Annotated[bool, typer.Option("--internal", help="An internal note: never shown to the requester.")] = False,
+    reply: ReplyOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Reply on a request, or add an internal note."""
+    from isvc.errors import InvalidInput
     from isvc.services import requests as svc
 
-    req, follow_up = svc.comment(desk(), number, message, internal)
+    if message is None and reply is None:
+        raise InvalidInput('a comment needs text: -m "..." or --reply NAME')
+    req, follow_up = svc.comment(desk(), number, reply_message(number, reply, message), internal)
     if follow_up:
         info(f"#{number} is {req.status.label}: your reply filed follow-up #{follow_up.number}.")
         _print_request(follow_up, json_)
@@ -347,11 +411,13 @@ def _register_more() -> None:
     """Commands that live in their own modules but belong to `isvc request`."""
     from isvc.cli.request_attachments import register as register_attachments
     from isvc.cli.request_links import register as register_links
+    from isvc.cli.request_needs_info import register as register_needs_info
     from isvc.cli.request_rate import register as register_rate
 
     register_rate(app)
     register_links(app)
     register_attachments(app)
+    register_needs_info(app)
 
 
 _register_more()

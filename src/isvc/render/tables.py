@@ -53,11 +53,12 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
         from isvc.render.sla_views import due_cell
     rows = []
     for req in view.rows:
+        # user text as Text: "[/x]" in a title is shown, never read as Rich markup
         cells = [str(req.number), age(req.created_at, now), _priority_text(req.priority.value),
-                 _status_text(req.status), req.title]
+                 _status_text(req.status), Text(req.title)]
         if not view.team:
-            cells.append(req.team)
-        cells += [req.requester, req.assignee or Text("—", style="dim")]
+            cells.append(Text(req.team))
+        cells += [Text(req.requester), Text(req.assignee) if req.assignee else Text("—", style="dim")]
         if with_due:
             row_clocks = clocks.get(req.number) or {}
             # a narrow terminal keeps the words and drops the bar
@@ -106,6 +107,7 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
 def request_table(rows: list[Request], now: datetime) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     con = console()
     if not rows:
@@ -122,15 +124,15 @@ def request_table(rows: list[Request], now: datetime) -> None:
     table.add_column("owner", no_wrap=True, max_width=12, overflow="ellipsis")
     for req in rows:
         table.add_row(str(req.number), age(req.created_at, now), _priority_text(req.priority.value),
-                      _status_text(req.status), req.team, req.title, req.requester,
-                      req.assignee or "—")
+                      _status_text(req.status), Text(req.team), Text(req.title),
+                      Text(req.requester), Text(req.assignee or "—"))
     con.print(table)
 
 
 _KIND_WORDS = {
     "filed": "filed", "reply": "replied", "note": "note 🔒", "assigned": "assigned",
     "watch": "watching", "unwatch": "unwatched", "edit": "changed", "redaction": "redacted",
-    "link": "linked",
+    "link": "linked", "needs_info": "needs info",
 }
 
 
@@ -186,7 +188,7 @@ def _event_line(event, requester: str) -> tuple[str, str]:
 
 
 def request_view(view, team_name: str, requester: Person | None, now: datetime, tz,
-                 clocks: dict | None = None) -> None:
+                 clocks: dict | None = None, field_labels: dict[str, str] | None = None) -> None:
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
@@ -212,8 +214,16 @@ def request_view(view, team_name: str, requester: Person | None, now: datetime, 
     if req.watchers:
         second.append("watchers " + ", ".join(req.watchers))
     lines.append(Text(" · ".join(second), style="dim"))
-    if req.fields:
+    if req.fields and field_labels:  # a catalog type: its labels, in the type's order
+        names = [k for k in field_labels if k in req.fields]
+        names += sorted(k for k in req.fields if k not in field_labels)
+        lines.append(Text(" · ".join(f"{field_labels.get(k, k)}: {req.fields[k]}" for k in names),
+                          style="dim"))
+    elif req.fields:
         lines.append(Text(" · ".join(f"{k} {v}" for k, v in sorted(req.fields.items())), style="dim"))
+    justified = [e.message for e in view.events if e.kind == "justification" and e.message]
+    if justified:  # the urgency budget: why the requester says it is urgent
+        lines.append(Text(f"{req.priority.value} — justified: {justified[-1]}"))
     if clocks:
         from isvc.render.sla_views import clock_line
 
@@ -235,7 +245,7 @@ def request_view(view, team_name: str, requester: Person | None, now: datetime, 
     for event in view.events:
         what, detail = _event_line(event, req.requester)
         style = "yellow" if event.internal else ""
-        table.add_row(local(event.at, tz), event.actor, Text(what, style=style or "bold"),
+        table.add_row(local(event.at, tz), Text(event.actor), Text(what, style=style or "bold"),
                       Text(detail, style=style))
     con.print(table)
 
@@ -243,6 +253,7 @@ def request_view(view, team_name: str, requester: Person | None, now: datetime, 
 def team_table(teams: list[Team], open_counts: dict[str, int]) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("team", style="bold")
@@ -250,7 +261,7 @@ def team_table(teams: list[Team], open_counts: dict[str, int]) -> None:
     table.add_column("members", justify="right")
     table.add_column("open", justify="right")
     for team in teams:
-        table.add_row(team.handle, team.name, str(len(team.members)),
+        table.add_row(Text(team.handle), Text(team.name), str(len(team.members)),
                       str(open_counts.get(team.handle, 0)))
     console().print(table)
 
@@ -258,6 +269,7 @@ def team_table(teams: list[Team], open_counts: dict[str, int]) -> None:
 def people_table(people: list[tuple[Person, str]]) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("person", style="bold")
@@ -269,17 +281,21 @@ def people_table(people: list[tuple[Person, str]]) -> None:
         name = person.name if person.active else f"{person.name} (inactive)"
         teams = ", ".join(f"{t}*" if t == person.primary_team and len(person.teams) > 1 else t
                           for t in person.teams)
-        table.add_row(person.handle, name, person.email or "—", teams or "—", role,
+        table.add_row(Text(person.handle), Text(name), Text(person.email or "—"),
+                      Text(teams or "—"), Text(role),
                       style="" if person.active else "dim")
     console().print(table)
 
 
 def key_values(title: str, pairs: list[tuple[str, str]]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(box=None, show_header=False, title=title, title_justify="left", title_style="bold")
+    table = Table(box=None, show_header=False, title=Text(title, style="bold"),
+                  title_justify="left")
     table.add_column("key", style="dim")
     table.add_column("value")
-    for key, value in pairs:
-        table.add_row(key, value)
+    for key, value in pairs:  # values are user text: never read as Rich markup
+        table.add_row(Text(key) if isinstance(key, str) else key,
+                      Text(value) if isinstance(value, str) else value)
     console().print(table)

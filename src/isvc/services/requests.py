@@ -129,9 +129,12 @@ def file_request(desk: Desk, title: str, team: str, *, priority: str | None = No
                  type: str | None = None, body: str = "", requester: str | None = None,
                  fields: dict[str, str] | None = None, tags: list[str] = (),
                  watchers: list[str] = (), dedupe_key: str | None = None,
-                 channel: str = "cli", thread_root: str | None = None) -> Filed:
+                 channel: str = "cli", thread_root: str | None = None,
+                 justify: str | None = None) -> Filed:
     """``thread_root``: the Message-ID of the mail that filed it (the acknowledgement
-    replies to it, so the requester's mail client threads the conversation)."""
+    replies to it, so the requester's mail client threads the conversation).
+    ``justify``: why it is urgent (required past the requester's urgency budget, see
+    isvc.services.urgency), journaled as a ``justification`` event the agent sees."""
     title = _clean_title(title)
     prio = parse_priority(priority or desk.config.get("requests", {}).get("default_priority", "normal"))
     clean_tags = sorted({_clean_tag(t) for t in tags})
@@ -143,6 +146,12 @@ def file_request(desk: Desk, title: str, team: str, *, priority: str | None = No
             if existing is not None:
                 return Filed(store.get_request(desk.conn, existing), existing=True)
         team = require_team(desk, team)
+        if type:  # a catalog type: its fields validated and normalised, its default priority
+            from isvc.services import catalog
+
+            type, fields, rtype = catalog.typed_fields(desk, team, type, fields or {})
+            if rtype is not None and rtype.priority and priority is None:
+                prio = parse_priority(rtype.priority)
         desk.ensure_actor()
         if requester and requester.lstrip("@") not in (desk.actor, "me"):
             requester = require_person(desk, requester)
@@ -158,8 +167,14 @@ def file_request(desk: Desk, title: str, team: str, *, priority: str | None = No
             fields=dict(fields or {}), tags=clean_tags, watchers=watcher_handles, channel=channel,
             dedupe_key=dedupe_key or None,
         )
+        if channel != "mail" and (req.priority == Priority.URGENT or justify is not None):
+            from isvc.services import urgency  # one indexed query, only for urgent requests
+
+            justify = urgency.enforce(desk, requester, req.priority, justify)
         number = store.insert_request(desk.conn, req)
         _event(desk, number, "filed", to_value=Status.NEW.value, message=req.body or None)
+        if justify:
+            _event(desk, number, "justification", message=justify)
         _clocks(desk, number)
         _notices().filed(desk, number, thread_root)
     return Filed(store.get_request(desk.conn, number))
@@ -225,13 +240,16 @@ def queue(desk: Desk, team: str | None, *, mine: bool = False, status: str | Non
 # -- the lifecycle -------------------------------------------------------------------
 
 def transition(desk: Desk, number: int, command: str, message: str | None = None,
-               on: int | None = None) -> Request:
+               on: int | None = None, kb: int | None = None) -> Request:
     """ack, start, wait, resume, resolve, cancel, close, reopen; ``wait`` with ``on`` waits
-    on request ``on`` (until it is resolved, cancelled or closed) instead of the requester."""
+    on request ``on`` (until it is resolved, cancelled or closed) instead of the requester;
+    ``resolve`` with ``kb`` links the knowledge-base article that solved it."""
     if message is not None and not message.strip():
         raise InvalidInput("-m/--message must not be empty")
     if on is not None and command != "wait":
         raise InvalidInput("only `wait` waits on another request")
+    if kb is not None and command != "resolve":
+        raise InvalidInput("only `resolve` links a knowledge-base article")
     with write(desk.conn):
         req = _load(desk, number)
         access.require(command, _roles(desk, req), req, desk.actor)
@@ -250,6 +268,10 @@ def transition(desk: Desk, number: int, command: str, message: str | None = None
             _event(desk, number, "link", field="waiting_on", to_value=on, message=f"waiting on #{on}")
             _touch(desk, on)
         _apply_status(desk, req, target, message, wait_on=on)
+        if kb is not None:
+            from isvc.services.kb import link_article
+
+            link_article(desk, number, kb)  # same transaction: no article, no resolve
     return store.get_request(desk.conn, number)
 
 
