@@ -115,8 +115,8 @@ def test_request_show_labels_a_typed_requests_fields(cat):
 
 @pytest.fixture
 def terminal(monkeypatch):
-    """Both ends a terminal, as `interactive()` sees it."""
-    monkeypatch.setattr(_common, "interactive", lambda: True)
+    """Both ends a terminal, as `can_ask()` sees it."""
+    monkeypatch.setattr(_common, "can_ask", lambda: True)
 
 
 def test_on_a_terminal_the_required_fields_are_asked_for_one_by_one(cat, terminal, db):

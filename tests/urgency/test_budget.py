@@ -141,7 +141,7 @@ def test_a_dedupe_key_already_used_is_not_checked(ana_at_limit):
 
 @pytest.fixture
 def terminal(monkeypatch):
-    monkeypatch.setattr(_common, "interactive", lambda: True)
+    monkeypatch.setattr(_common, "can_ask", lambda: True)
 
 
 def test_on_a_terminal_past_the_budget_it_asks(ana_at_limit, terminal, db):

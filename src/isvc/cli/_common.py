@@ -95,6 +95,27 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def can_ask() -> bool:
+    """Questions while filing need a person at a terminal on stdin and stderr (where the
+    questions go); stdout may be a pipe, as in `N=$(isvc request new ...)`."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def ask(question: str) -> str:
+    """One line of answer, asked entirely on stderr: typer.prompt(err=True) still writes
+    the last character of its prompt to stdout, where `N=$(isvc request new ...)` would
+    capture it. An empty answer is asked again; end of input gives up (exit 2)."""
+    while True:
+        sys.stderr.write(f"{question}: ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+        if not answer:
+            sys.stderr.write("\n")
+            raise InvalidInput("no answer given; nothing was filed")
+        if answer.strip():
+            return answer.strip()
+
+
 def report_problems(problems: list[str], ok: str) -> None:
     """A check's result for cron: one problem per line on stdout, a count on stderr and
     exit 4 when there are any; ``ok`` on stderr otherwise."""

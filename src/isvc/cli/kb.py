@@ -202,7 +202,9 @@ def kb_stats(
 def prompt_allowed() -> bool:
     """The deflection question needs a person at a terminal: stdin and stderr (where the
     suggestions and the question go). stdout may be a pipe: `N=$(isvc request new ...)`."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    from isvc.cli._common import can_ask
+
+    return can_ask()
 
 
 def _yes(question: str) -> bool:

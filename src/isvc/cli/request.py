@@ -37,9 +37,9 @@ def _print_request(req, json_: bool) -> None:
 def _ask_justification(d, team: str, requester, priority, type_) -> str | None:
     """On a terminal, an urgent request past its requester's urgency budget: ask why
     (off one the service refuses instead). Reads nothing unless it would be urgent."""
-    from isvc.cli._common import interactive
+    from isvc.cli._common import ask, can_ask
 
-    if not interactive():
+    if not can_ask():
         return None
     from isvc.services import urgency
 
@@ -47,7 +47,7 @@ def _ask_justification(d, team: str, requester, priority, type_) -> str | None:
     if found is None or not found[1].needed:
         return None
     info(found[1].reason(urgency.whose(d, found[0])) + ".")
-    return typer.prompt("Why is it urgent? (shown to the agent)", err=True)  # stdout is data
+    return ask("Why is it urgent? (shown to the agent)")
 
 
 @app.command("new", epilog='Example: isvc request new "VPN drops every hour" --team it --priority high --body-file notes.txt')

@@ -236,9 +236,9 @@ def ask_required_fields(d, team: str, type_key: str) -> dict[str, str]:
     """On a terminal, ask for a catalog type's required fields one by one (kind and
     choices shown, a bad value asked again). Off a terminal, or when the type is not
     a catalog type, nothing is asked: filing then refuses with every missing field."""
-    from isvc.cli._common import interactive
+    from isvc.cli._common import ask, can_ask
 
-    if not interactive():
+    if not can_ask():
         return {}
     from isvc.errors import InvalidInput, IsvcError
     from isvc.services import catalog as svc
@@ -253,7 +253,7 @@ def ask_required_fields(d, team: str, type_key: str) -> dict[str, str]:
     values: dict[str, str] = {}
     for f in rtype.required:
         while True:
-            text = typer.prompt(f"{f.display} ({f.kind_text})", err=True)
+            text = ask(f"{f.display} ({f.kind_text})")
             try:
                 values[f.name] = svc.check_value(d, f, text)
                 break
