@@ -695,7 +695,8 @@ def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, mon
                    "isvc sla check", "isvc calendar show office", "isvc kudos wall",
                    "isvc kudos leaderboard --by team", "isvc satisfaction",
                    "isvc kudos send @ana ", "isvc mail list", "isvc mail quarantine list",
-                   "isvc notify list", "isvc request attachments "):
+                   "isvc notify list", "isvc request attachments ", "isvc kb search ",
+                   "isvc type show ", "isvc reply list", "isvc customers"):
         assert any(c.startswith(needed) for c in commands), needed
     send = next(c for c in tour if c[:3] == ["isvc", "kudos", "send"])
     assert send[-2:] == ["--value", "teamwork"] and len(send[4].split()) >= 3, "one argument"
@@ -825,3 +826,19 @@ def test_under_uv_run_the_tour_prints_commands_that_work_from_a_checkout(isvc):
     result = isvc("demo", "--requests", "40", env={"UV_RUN_RECURSION_DEPTH": "1"})
     tour = [line for line in result.stderr.splitlines() if line.startswith("  uv run isvc ")]
     assert tour and not [line for line in result.stderr.splitlines() if line.startswith("  isvc ")]
+
+
+def test_self_service_types_articles_and_replies(isvc, demo_db):
+    """Every provider team has request types with fields, the knowledge base answers the
+    questions people ask, and the desk has a canned reply of its own."""
+    env = {"ISVC_USER": "alina"}
+    types = isvc.json("--db", demo_db, "type", "list", env=env)
+    assert {t["team"] for t in types} == {"it", "hr", "facilities", "purchasing", "payroll",
+                                         "platform"}
+    assert all(any(f["required"] for f in t["fields"]) for t in types)
+    articles = isvc.json("--db", demo_db, "kb", "list", env=env)
+    assert len(articles) == 20
+    hits = isvc.json("--db", demo_db, "kb", "search", "forgot my vpn passwords", env=env)
+    assert hits[0]["title"] == "Reset your VPN password"
+    names = {r["name"]: r["source"] for r in isvc.json("--db", demo_db, "reply", "list", env=env)}
+    assert names["vpn-steps"] == "desk" and names["ack"] == "built-in"

@@ -5,8 +5,8 @@ fails or is interrupted leaves nothing half-made), then a list of tour steps tha
 to try next:
 
     BUILD_STEPS = [build_org, build_sla, build_requests, build_kudos]  # later issues append
-    LIVE_STEPS = [build_mail]          # through the services, after the bulk load
-    TOUR_STEPS = [tour_basics, tour_sla, tour_mail, tour_kudos]        # the knowledge base
+    LIVE_STEPS = [build_catalog, build_mail]  # through the services, after the bulk load
+    TOUR_STEPS = [tour_basics, tour_sla, tour_mail, tour_catalog, tour_kudos]
 
 A build step takes the DemoContext, writes through the store (``isvc.store.bulk``: the
 store is the only code that speaks SQL) and leaves what later steps need in
@@ -2837,7 +2837,14 @@ def build_mail(ctx: DemoContext) -> None:
     build(ctx)
 
 
-LIVE_STEPS: list[Callable[[DemoContext], None]] = [build_mail]
+def build_catalog(ctx: DemoContext) -> None:
+    """Request types, knowledge-base articles and canned replies (services/demo_catalog.py)."""
+    from isvc.services.demo_catalog import build_catalog as build
+
+    build(ctx)
+
+
+LIVE_STEPS: list[Callable[[DemoContext], None]] = [build_catalog, build_mail]
 def tour_mail(ctx: DemoContext) -> list[TourStep]:
     facts = ctx.facts.get("mail")
     if not facts:
@@ -2855,5 +2862,18 @@ def tour_mail(ctx: DemoContext) -> list[TourStep]:
     ]
 
 
+def tour_catalog(ctx: DemoContext) -> list[TourStep]:
+    if "catalog" not in ctx.facts:
+        return []
+    return [
+        TourStep('isvc kb search "vpn password"', "the knowledge base: ranked answers with "
+                 "the words found; `request new` offers them before filing"),
+        TourStep("isvc type show purchasing/order", "what a purchase order must carry up front"),
+        TourStep("isvc reply list", "canned replies that open, do and close politely"),
+        TourStep("isvc customers --team it", "who asks IT for what: volume, urgent share, "
+                 "needs-info round-trips"),
+    ]
+
+
 TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics, tour_sla, tour_mail,
-                                                             tour_kudos]
+                                                             tour_catalog, tour_kudos]
