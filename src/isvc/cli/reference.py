@@ -357,6 +357,64 @@ KEY_NOTES: dict[str, dict[str, tuple[str, str]]] = {
         "paused": ("boolean", "`true` while waiting on the requester or on another request (the resolution clock; the first-response clock only if the agreement says so)."),
         "breach_recorded_at": ("instant or null", "When a breach was recorded. It stays recorded for reports even if a later priority or agreement change moves the due time."),
     },
+    "type": {
+        "key": ("string", "`team/name`, what `request new --type` takes."),
+        "team": ("string", "The provider team whose type it is."),
+        "name": ("string", "The name within the team."),
+        "title": ("string", "What people see when choosing it."),
+        "description": ("string or null", "When to use it."),
+        "priority": ("string or null", "The priority its requests get without `--priority` ({priorities}); `null`: the desk's default."),
+        "fields": ("array of objects", "Its fields, in order: `name`, `kind` (`text`, `number`, `money`, `date`, `choice`, `person`, `bool`), `required`, `choices` (for `choice`), `label`."),
+        "active": ("boolean", "`false` once retired: no new requests of this type."),
+        "created_at": ("string", "When it was added."),
+        "updated_at": ("string", "When it last changed."),
+    },
+    "kb_article": {
+        "id": ("integer", "The article's number (`kb show ID`, `request resolve N --kb ID`)."),
+        "title": ("string", "Its title."),
+        "body": ("string", "Markdown."),
+        "team": ("string or null", "The team it belongs to; `null`: everyone's."),
+        "tags": ("array of strings", "Its tags."),
+        "version": ("integer", "The version shown (`kb show ID --version N`)."),
+        "latest_version": ("integer", "The current version; every earlier one is kept (`kb history ID`)."),
+        "active": ("boolean", "`false` once retired: no longer searched or offered."),
+        "author": ("string", "Who wrote it first."),
+        "created_at": ("string", "When it was added."),
+        "updated_at": ("string", "When it last changed."),
+        "editor": ("string or null", "Who wrote the version shown."),
+        "edited_at": ("string or null", "When that version was written."),
+    },
+    "kb_hit": {
+        "rank": ("integer", "1 for the best match."),
+        "id": ("integer", "The article."),
+        "title": ("string", "Its title."),
+        "team": ("string or null", "Its team."),
+        "tags": ("array of strings", "Its tags."),
+        "version": ("integer", "Its current version."),
+        "updated_at": ("string", "When it last changed."),
+        "score": ("number", "How well it matches (BM25, title words count most): higher is better."),
+        "snippet": ("string", "The best passage, the words found between « and »."),
+    },
+    "reply": {
+        "name": ("string", "What `--reply NAME` takes."),
+        "description": ("string or null", "When to use it."),
+        "source": ("string", "`built-in` (shipped with isvc) or `desk` (added here)."),
+        "overrides": ("boolean", "A desk reply with a built-in's name, used instead of it."),
+        "author": ("string or null", "Who added it; `null` for a built-in."),
+        "created_at": ("string or null", "When it was added; `null` for a built-in."),
+        "updated_at": ("string or null", "When it last changed; `null` for a built-in."),
+    },
+    "customers": {
+        "level": ("string", "`team` (a customer team's totals) or `requester` (one person in it)."),
+        "team": ("string or null", "The customer team: the requesters' primary team; `null` for people in none."),
+        "requester": ("string or null", "The person; `null` on a team row."),
+        "requests": ("integer", "Requests filed in the period (to `--team` when given)."),
+        "urgent": ("integer", "How many of them were urgent."),
+        "urgent_share_pct": ("number", "Their share, in percent."),
+        "needs_info": ("integer", "Round-trips for missing information (`request needs-info`) on them."),
+        "provider_rating_average": ("number or null", "The providers' rating of these requests (1-5: was everything needed there up front?)."),
+        "provider_ratings": ("integer", "How many provider ratings that average holds."),
+    },
     "mail": {
         "id": ("integer", "The message's number in the intake log (`mail show ID`)."),
         "message_id": ("string or null", "Its Message-ID, without the angle brackets."),
@@ -738,11 +796,45 @@ def sample_shapes() -> dict[str, Any]:
             message="Thanks for fixing the payroll export before the deadline", request=412,
             lateral=True, giver_team="payroll", recipient_team="it", created_at=_SAMPLE_NOW)),
         **_mail_samples(),
+        **_self_service_samples(),
         "explain": explanation,
         "explain_clock": explanation["clocks"]["resolution"],
         "explain_line": explanation["clocks"]["resolution"]["lines"][0],
         **_calculator_samples(clocks["calendar"]),
     }
+
+
+def _self_service_samples() -> dict[str, Any]:
+    from isvc.cli.reply import reply_dict
+    from isvc.domain.catalog import FieldDef, RequestType, type_to_dict
+    from isvc.domain.kb import Article, Hit
+    from isvc.domain.replies import Reply
+    from isvc.render.kb_views import article_dict, hit_dict
+
+    rtype = RequestType(
+        key="purchasing/purchase-order", team="purchasing", name="purchase-order",
+        title="Purchase order", description="Anything bought from a supplier", priority=None,
+        fields=[FieldDef("cost_centre", "text", True, label="Cost centre"),
+                FieldDef("amount", "money", True), FieldDef("supplier", "text"),
+                FieldDef("urgency", "choice", False, ["low", "normal", "high"])],
+        created_at="2026-11-02T08:00:00Z", updated_at="2026-11-02T08:00:00Z")
+    article = Article(
+        id=7, title="Reset your VPN password", body="The VPN uses your directory password...",
+        team="it", tags=["password", "vpn"], version=2, latest_version=2, active=True,
+        author="alina", created_at="2026-11-02T08:00:00Z", updated_at="2026-11-20T10:00:00Z",
+        editor="jim", edited_at="2026-11-20T10:00:00Z")
+    hit = Hit(id=7, title="Reset your VPN password", team="it", tags=["password", "vpn"],
+              version=2, updated_at="2026-11-20T10:00:00Z", score=8.3,
+              snippet="The \x02VPN\x03 uses your directory \x02password\x03...",
+              title_marked="Reset your VPN password")
+    reply = Reply(name="vpn-steps", body="Hello {requester.first_name}, ...",
+                  description="The VPN password reset steps", source="desk", author="alina",
+                  created_at="2026-11-02T08:00:00Z", updated_at="2026-11-02T08:00:00Z")
+    customer = {"level": "requester", "team": "sales", "requester": "mihai", "requests": 9,
+                "urgent": 2, "urgent_share_pct": 22.2, "needs_info": 1,
+                "provider_rating_average": 3.5, "provider_ratings": 2}
+    return {"type": type_to_dict(rtype), "kb_article": article_dict(article),
+            "kb_hit": [hit_dict(hit, 1)], "reply": reply_dict(reply), "customers": customer}
 
 
 def _mail_samples() -> dict[str, Any]:
@@ -841,6 +933,16 @@ def json_shapes_markdown() -> str:
                  "calendar"),
         *section("Calendar list rows", "`calendar list --json` (an array):", "calendar_list",
                  [shapes["calendar_list"]]),
+        *section("Request type", "`type add|show|edit|retire --json` and `type list --json` "
+                 "(an array):", "type"),
+        *section("Knowledge-base article", "`kb add|edit|show|retire --json` (`kb list --json`: "
+                 "the same without `body`, `editor`, `edited_at`):", "kb_article"),
+        *section("Knowledge-base search hits", "`kb search --json`: best first:", "kb_hit"),
+        *section("Canned reply", "`reply list --json` (an array); `reply show --json` adds "
+                 "`body` and `placeholders`, and with `--for N` also `request` and `text`:",
+                 "reply"),
+        *section("`customers` rows", "`customers --json`: each customer team's row, then its "
+                 "requesters' rows, by volume:", "customers", [shapes["customers"]]),
         *section("Mail", "`mail list|show --json` and `mail quarantine list|show|retry|drop "
                  "--json` (lists are arrays; `show` adds `from_name`, `to`, `cc`, `date`, "
                  "`in_reply_to`, `references`, `text`, `parse_problem` and `attachments`):",
