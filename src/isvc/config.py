@@ -69,15 +69,36 @@ SETTABLE: dict[str, type] = {
     "mail.unverified_replies": str,
     "mail.max_message_mb": int,
     "mail.max_attachment_mb": int,
+    "mail.max_parts": int,
+    "mail.max_header_kb": int,
     "smtp.host": str,
     "smtp.port": int,
     "smtp.security": str,
     "smtp.username": str,
     "smtp.password_env": str,
+    "smtp.timeout": int,
     "notify.events": list,
     "notify.send_immediately": bool,
     "notify.remind_after_days": int,
     "notify.autoresolve_after_days": int,
+    "notify.max_attempts": int,
+}
+
+# Keys that take one of a few words (`isvc config set` refuses anything else).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "mail.unknown_senders": ("accept", "hold", "refuse"),
+    "mail.unverified_replies": ("note", "quarantine"),
+    "smtp.security": ("starttls", "ssl", "none"),
+    "notify.events": ("ack", "reply", "resolved", "at_risk", "breached", "oncall", "reminder",
+                      "digest"),
+}
+# Whole numbers with a range: (lowest, highest or None).
+RANGES: dict[str, tuple[int, int | None]] = {
+    "smtp.port": (1, 65535),
+    "smtp.timeout": (1, None),
+    "notify.max_attempts": (1, None),
+    "mail.max_parts": (1, None),
+    "mail.max_header_kb": (1, None),
 }
 
 
@@ -101,9 +122,23 @@ def read_file(path: Path | None = None) -> dict:
 
     try:
         with fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"config file {path} is not valid TOML ({exc}); fix or remove it") from None
+    _check_tables(data, DEFAULTS, path)
+    return data
+
+
+def _check_tables(data: dict, defaults: dict, path: Path, prefix: str = "") -> None:
+    """A hand-edited file with ``smtp = "oops"`` where a table belongs: one line naming the
+    section, never a traceback later."""
+    for key, default in defaults.items():
+        if not isinstance(default, dict) or key not in data:
+            continue
+        name = f"{prefix}{key}"
+        if not isinstance(data[key], dict):
+            raise InvalidInput(f"config [{name}] must be a table; fix {path}")
+        _check_tables(data[key], default, path, f"{name}.")
 
 
 def load() -> dict:
@@ -122,7 +157,36 @@ def get_key(config: dict, dotted: str) -> Any:
     return node
 
 
+def _words(values: tuple[str, ...]) -> str:
+    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
+
+
 def coerce(dotted: str, raw: list[str]) -> Any:
+    """The value `isvc config set KEY VALUE...` writes: of the key's type and, for keys
+    with a few allowed words or a range, one of those (else InvalidInput naming them)."""
+    value = _coerce(dotted, raw)
+    choices = CHOICES.get(dotted)
+    if choices is not None:
+        items = value if isinstance(value, list) else [value]
+        items = [str(item).strip().lower() for item in items]
+        wrong = [item for item in items if item not in choices]
+        if wrong:
+            raise InvalidInput(f"config key {dotted!r} takes {_words(choices)}, not {wrong[0]!r}")
+        value = list(dict.fromkeys(items)) if isinstance(value, list) else items[0]
+    bounds = RANGES.get(dotted)
+    if bounds is not None:
+        low, high = bounds
+        if value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise InvalidInput(f"config key {dotted!r} takes a whole number {span}, not {value}")
+    if dotted == "mail.tag":
+        from isvc.domain.mailtag import check_tag_format
+
+        check_tag_format(value)
+    return value
+
+
+def _coerce(dotted: str, raw: list[str]) -> Any:
     if dotted not in SETTABLE:
         known = ", ".join(sorted(SETTABLE))
         raise InvalidInput(f"config key {dotted!r} cannot be set; settable keys: {known}")

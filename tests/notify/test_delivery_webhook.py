@@ -48,16 +48,27 @@ def test_a_signed_post_with_the_documented_body(quick_desk, isvc_home, http_serv
     assert rows(isvc_home)[queued]["status"] == "sent"
 
 
-def test_without_the_secret_variable_the_post_is_unsigned_and_says_so(
+def test_without_the_secret_variable_nothing_is_posted_and_it_is_retried(
         quick_desk, isvc_home, http_server, monkeypatch):
     monkeypatch.delenv("ISVC_CHAT_SECRET", raising=False)
     _hook(quick_desk, http_server, "chat", "--secret-env", "ISVC_CHAT_SECRET")
-    queue(isvc_home, kind="ack", channel="webhook", recipient="chat", payload={"event": "ack"})
+    first = queue(isvc_home, kind="ack", channel="webhook", recipient="chat",
+                  payload={"event": "ack"})
     queue(isvc_home, kind="ack", channel="webhook", recipient="chat", payload={"event": "ack"})
     result = quick_desk("notify", "send")
-    assert result.stderr == ("Warning: webhook chat: the environment variable ISVC_CHAT_SECRET "
-                             "is not set; sent unsigned\nsent 2, failed 0, waiting 0\n")
-    assert all("x-isvc-signature" not in h.headers for h in http_server.hits)
+    missing = ("the secret variable ISVC_CHAT_SECRET is not set in this environment "
+               "(notify send needs it)")
+    assert result.stderr.startswith(f"Warning: webhook chat: {missing}; its messages wait and "
+                                    "are retried\n")
+    assert result.stderr.endswith("sent 0, failed 2, waiting 2\n")
+    assert http_server.hits == []  # never posted unsigned
+    row = rows(isvc_home)[first]
+    assert (row["status"], row["last_error"]) == ("pending", missing)
+    # once the variable is set, the next run signs and sends them
+    monkeypatch.setenv("ISVC_CHAT_SECRET", SECRET)
+    monkeypatch.setenv("ISVC_NOW", "2026-11-23T09:31:00Z")
+    assert quick_desk("notify", "send").stderr == "sent 2, failed 0, waiting 0\n"
+    assert all("x-isvc-signature" in h.headers for h in http_server.hits)
 
 
 def test_a_server_error_is_retried_and_the_delivery_id_stays(quick_desk, isvc_home, http_server,

@@ -31,7 +31,7 @@ def test_list_and_show_shapes(quick_desk, isvc_home):
     quick_desk("--as", "ana", "request", "new", "Printer on fire", "--team", "it")
     first = queue(isvc_home, number=1, payload={"auto": True}, message_id="m1@example.com")
     second = queue(isvc_home, kind="digest", recipient="jim@example.com", message_id=None)
-    listed = quick_desk.json("notify", "list")
+    listed = quick_desk.json("--as", "jim", "notify", "list")
     assert [m["id"] for m in listed] == [second, first]
     assert list(listed[1]) == OUTBOX_KEYS
     assert listed[1] == {
@@ -41,22 +41,27 @@ def test_list_and_show_shapes(quick_desk, isvc_home):
         "status": "pending", "attempts": 0, "next_attempt_at": "2026-11-23T09:30:00Z",
         "claimed_at": None, "last_error": None, "created_at": "2026-11-23T09:30:00Z",
         "sent_at": None}
-    assert [m["id"] for m in quick_desk.json("notify", "list", "--request", "1")] == [first]
-    assert quick_desk.json("notify", "list", "--status", "sent") == []
-    assert [m["id"] for m in quick_desk.json("notify", "list", "--limit", "1")] == [second]
-    tsv = quick_desk("notify", "list").stdout.splitlines()
+    def ids(*args: str) -> list[int]:
+        return [m["id"] for m in quick_desk.json("--as", "jim", "notify", "list", *args)]
+
+    assert ids("--request", "1") == [first]
+    assert ids("--status", "sent") == []
+    assert ids("--limit", "1") == [second]
+    tsv = quick_desk("--as", "jim", "notify", "list").stdout.splitlines()
     assert tsv[1] == f"{first}\tack\tmail\tana@example.com\t1\tpending\t0\t2026-11-23T09:30:00Z\t\t"
-    assert quick_desk.json("notify", "show", str(first)) == listed[1]
-    table = quick_desk("notify", "show", str(first), env={"ISVC_FORCE_TABLE": "1"}).stdout
+    assert quick_desk.json("--as", "jim", "notify", "show", str(first)) == listed[1]
+    table = quick_desk("--as", "jim", "notify", "show", str(first),
+                       env={"ISVC_FORCE_TABLE": "1"}).stdout
     assert "Subject:" in table and "We are on it." in table and "<m1@example.com>" in table
-    table = quick_desk("notify", "list", env={"ISVC_FORCE_TABLE": "1", "COLUMNS": "140"}).stdout
+    table = quick_desk("--as", "jim", "notify", "list",
+                       env={"ISVC_FORCE_TABLE": "1", "COLUMNS": "140"}).stdout
     assert "ana@example.com" in table and "pending" in table
 
 
 def test_list_and_show_errors(quick_desk):
-    expect_error(quick_desk("notify", "list", "--status", "lost", code=None), 2,
+    expect_error(quick_desk("--as", "jim", "notify", "list", "--status", "lost", code=None), 2,
                  "unknown status 'lost'; use one of: pending, sending, sent, failed, dropped")
-    expect_error(quick_desk("notify", "show", "9", code=None), 3,
+    expect_error(quick_desk("--as", "jim", "notify", "show", "9", code=None), 3,
                  "no message 9 in the outbox; see `isvc notify list`")
 
 
@@ -70,7 +75,9 @@ def test_retry_and_drop(quick_desk, isvc_home, db):
     expect_error(quick_desk("--as", "jim", "notify", "retry", "--failed", code=None), 2,
                  "only an admin (boss) may retry notifications; you are jim")
     expect_error(quick_desk("--as", "boss", "notify", "retry", code=None), 2,
-                 "give message ids or --failed (not both)")
+                 "give message ids, or --failed")
+    expect_error(quick_desk("--as", "boss", "notify", "retry", str(a), "--failed", code=None), 2,
+                 "give message ids or --failed, not both")
     expect_error(quick_desk("--as", "boss", "notify", "retry", str(c), code=None), 2,
                  f"message {c} was already sent (at 2026-11-23T09:00:00Z); "
                  "`isvc notify test` checks the way it went")

@@ -47,8 +47,9 @@ def test_a_secret_variable_that_is_not_set_is_a_warning(quick_desk, monkeypatch)
     result = quick_desk("--as", "boss", "notify", "webhook", "add", "chat", URL,
                         "--secret-env", "ISVC_NOT_SET")
     assert result.stderr == ("Added webhook chat for every event (every team).\n"
-                             "Warning: ISVC_NOT_SET is not set here; deliveries stay unsigned "
-                             "until the sender's environment has it\n")
+                             "Warning: ISVC_NOT_SET is not set here; deliveries wait (and are "
+                             "retried) until `isvc notify send` runs with it set, never "
+                             "unsigned\n")
 
 
 @pytest.mark.parametrize("args, code, message", [

@@ -37,7 +37,9 @@ def config_get(key: Annotated[str, typer.Argument(help="A dotted key.")]) -> Non
     from isvc.render.output import dump_json
 
     value = config.get_key(config.load(), key)
-    print(value if isinstance(value, (str, int)) else dump_json(value))
+    # a bool is an int to Python: print it as TOML and JSON write it (true, false)
+    print(value if isinstance(value, (str, int)) and not isinstance(value, bool)
+          else dump_json(value))
 
 
 @app.command("set", epilog="Example: isvc config set admins ana jim   ·   isvc config set tz Europe/Bucharest")
@@ -58,7 +60,8 @@ def config_set(
 
         value = parse_priority(value).value  # refuse now, not on every later `request new`
     path = config.write_key(key, value)
-    info(f"Set {key} = {value!r} in {path}.")
+    shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    info(f"Set {key} = {shown} in {path}.")
 
 
 @app.command("path", epilog="Example: $EDITOR $(isvc config path)")

@@ -91,7 +91,7 @@ def _one_line(r) -> str:
 
 @app.command("import", epilog="Example: isvc mail import /var/mail/helpdesk/Maildir   ·   "
              "isvc mail import message.eml   ·   isvc mail import archive.mbox --json   ·   "
-             "isvc mail import < message.eml (a mail server's pipe)")
+             "isvc mail import < message.eml")
 def mail_import(
     source: Annotated[Optional[str], typer.Argument(help="A .eml file, an mbox file, a Maildir folder, or - for one message on stdin (the default).")] = None,
     format_: Annotated[Optional[str], typer.Option("--format", help="What SOURCE is: eml, mbox or maildir (default: detected).")] = None,
@@ -100,7 +100,7 @@ def mail_import(
 ) -> None:
     """Take mail in: each message becomes a request, a reply, a note, or waits in the quarantine.
 
-    One message (stdin, .eml) exits 0 when stored, held or a duplicate, 65 when quarantined (the mail server bounces it), 75 on a temporary failure (it retries). An mbox or a Maildir prints one summary line and exits 75 when a message must wait for the next run, else 0."""  # noqa: E501
+    A mail server's pipe gives one message on stdin (an .eml file is one too). It exits 0 when the message is stored, held or a duplicate, and when it is quarantined as automatic mail (an auto-reply, bulk or list mail, a newsletter) or a bounce: a bounce of those would be automatic mail too, and could loop. It exits 65 when quarantined for any other reason (a limit, no team, a refused sender: the mail server bounces it), 75 on a temporary failure (the mail server retries). An mbox or a Maildir prints one summary line and exits 75 when a message must wait for the next run, else 0."""  # noqa: E501
     from pathlib import Path
 
     from isvc.errors import InvalidInput
@@ -255,8 +255,8 @@ def quarantine_retry(
     info(_one_line(result))
     if json_:
         print(dump_json(mail_dict(store.get(d.conn, mail_id))))
-    if result.exit_code:
-        raise typer.Exit(result.exit_code)
+    if result.outcome == "quarantined":  # a person asks, not a mail server: 65 even if automatic
+        raise typer.Exit(ExitCode.DATA_REFUSED)
 
 
 @quarantine_app.command("drop", epilog="Example: isvc mail quarantine drop 12")

@@ -30,8 +30,8 @@ def _now():
     return clock.now()
 
 
-@app.command("send", epilog="Example: isvc notify send   ·   "
-             "crontab: * * * * *  chronic isvc notify send")
+@app.command("send", epilog="Example (cron, every minute): isvc notify send   ·   "
+             "isvc notify send --id 17 --json")
 def notify_send(
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="At most this many messages in this run.", min=1, max=SQLITE_MAX_INT)] = None,
     id_: Annotated[Optional[int], typer.Option("--id", help="Only this message, now (even if its next attempt is later).", min=1, max=SQLITE_MAX_INT, metavar="ID")] = None,
@@ -39,10 +39,7 @@ def notify_send(
 ) -> None:
     """Deliver the messages that are due (mail over SMTP, webhooks over HTTP).
 
-    Prints "sent N, failed N, waiting N" on stderr. Exits 0 even when some failed: they
-    are retried (1 min, 5 min, 15 min, 1 h, 4 h, 12 h, then daily, up to
-    notify.max_attempts); 75 when the database stayed busy.
-    """
+    Prints "sent N, failed N, waiting N" on stderr. Exits 0 even when some failed: they are retried (1 min, 5 min, 15 min, 1 h, 4 h, 12 h, then daily, up to notify.max_attempts); 75 when the database stayed busy."""  # noqa: E501
     from isvc.render.output import dump_json, warn
     from isvc.services.delivery import send_pending
 
@@ -73,7 +70,7 @@ def notify_list(
     json_: JsonOpt = False,
     format_: FormatOpt = None,
 ) -> None:
-    """List outbox messages, newest first."""
+    """List outbox messages, newest first (team members, admins)."""
     from isvc.cli._common import viewer_tz
     from isvc.render.notify_views import OUTBOX_COLUMNS, outbox_dict
     from isvc.render.output import emit_rows
@@ -93,7 +90,7 @@ def notify_list(
 
 @app.command("show", epilog="Example: isvc notify show 17   ·   isvc notify show 17 --json")
 def notify_show(outbox_id: IdArg, json_: JsonOpt = False, format_: FormatOpt = None) -> None:
-    """Show one message in full: recipient, subject, body, attempts and the last error."""
+    """Show one message in full: recipient, subject, body, attempts and the last error (team members, admins)."""  # noqa: E501
     from isvc.cli._common import viewer_tz
     from isvc.render.notify_views import OUTBOX_COLUMNS, outbox_dict, outbox_message
     from isvc.render.output import emit_object
@@ -154,9 +151,7 @@ def notify_digest(
 ) -> None:
     """Queue each team's digest for its members and digest webhooks.
 
-    The digest lists open, breached, at-risk and unassigned requests; it is queued once
-    per team and day unless --force. Prints one line per team.
-    """
+    The digest lists open, breached, at-risk and unassigned requests; it is queued once per team and day unless --force. Prints one line per team."""  # noqa: E501
     from isvc.render.output import dump_json
     from isvc.services.notify import queue_digests
 
@@ -197,8 +192,8 @@ def webhook_add(
     info(f"Added webhook {hook['name']} for {', '.join(hook['events']) or 'every event'}"
          f" ({', '.join(hook['teams']) or 'every team'}).")
     if secret_env and not os.environ.get(hook["secret_env"]):
-        warn(f"{hook['secret_env']} is not set here; deliveries stay unsigned until the "
-             "sender's environment has it")
+        warn(f"{hook['secret_env']} is not set here; deliveries wait (and are retried) until "
+             "`isvc notify send` runs with it set, never unsigned")
     if json_:
         print(dump_json(hook))
 

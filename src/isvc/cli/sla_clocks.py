@@ -83,4 +83,4 @@ def register(app: typer.Typer) -> None:
     from isvc.cli.sla_explain import sla_explain
 
     app.command("explain", epilog="Example: isvc sla explain 412   ·   isvc sla explain 412 --json")(sla_explain)
-    app.command("check", epilog="Example (cron, every 5 minutes): isvc sla check --json > /var/lib/isvc/sla.json || notify-team")(sla_check)
+    app.command("check", epilog="Example (cron, every 5 minutes): isvc sla check --notify --json > /var/lib/isvc/sla.json   ·   isvc sla check --team it")(sla_check)

@@ -721,6 +721,11 @@ def _automatic(msg: Message, from_addr: str | None) -> str | None:
     precedence = (_raw(msg, "precedence") or "").strip().lower()
     if precedence in ("bulk", "junk", "list"):
         return f"Precedence: {precedence}"
+    list_id = _raw(msg, "list-id")
+    if list_id is not None and not precedence and _raw(msg, "list-unsubscribe") is not None:
+        # a newsletter (a mailing list a person writes to keeps Precedence or lacks
+        # List-Unsubscribe, and stays a request)
+        return f"a newsletter: List-Id {_clean(list_id)[:60]} with List-Unsubscribe"
     for name in ("X-Autoreply", "X-Autorespond"):
         value = _raw(msg, name)
         if value is not None:

@@ -36,9 +36,17 @@ def format_tag(fmt: str, number: int) -> str:
 
 
 def find_tag(subject: str, fmt: str = DEFAULT_TAG) -> int | None:
-    """The request number a subject's tag names (the last tag wins: "Re: Fwd: ...")."""
-    found = _tag_pattern(fmt).findall(subject or "")
-    return int(found[-1]) if found else None
+    """The request number a subject's tag names. The first tag wins: isvc puts its tag in
+    front of the title, so in "Re: [isvc #14] [isvc #999] Docking" (a request filed from
+    a subject that carried someone else's tag) #14 is the one isvc wrote."""
+    found = _tag_pattern(fmt).search(subject or "")
+    return int(found.group(1)) if found else None
+
+
+def strip_tags(subject: str, fmt: str = DEFAULT_TAG) -> str:
+    """``subject`` without any tag in the format ``fmt``, whitespace collapsed: a new
+    request's title never carries a tag ("Re: [isvc #999] Docking" -> "Re: Docking")."""
+    return " ".join(_tag_pattern(fmt).sub(" ", subject or "").split())
 
 
 def tagged_subject(fmt: str, number: int, title: str) -> str:

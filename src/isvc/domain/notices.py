@@ -61,6 +61,17 @@ def when(iso: str | None, tz: str | None) -> str:
     return f"{parse_iso(iso).astimezone(ZoneInfo(zone)):%a %d %b %H:%M} ({zone})"
 
 
+def _clock_time(iso: str | None, tz: str | None) -> str:
+    """"Mon 23 Nov 11:30" in ``tz``, for a text that names its zone once."""
+    if not iso:
+        return "not set (the clock is paused)"
+    from zoneinfo import ZoneInfo
+
+    from isvc.domain.timeutil import parse_iso
+
+    return f"{parse_iso(iso).astimezone(ZoneInfo(tz or 'UTC')):%a %d %b %H:%M}"
+
+
 def business_days(minutes: int, day_minutes: int) -> str:
     days = minutes // max(1, day_minutes)
     return f"{days} business day" + ("" if days == 1 else "s")
@@ -221,16 +232,20 @@ def digest(*, team_name: str, day: str, to_name: str | None, figures: dict, tz: 
     lines = [f"Open requests: {total} ({by_status})",
              f"Unassigned: {figures['unassigned']}",
              f"New since yesterday: {figures['new_since_yesterday']}"]
+    # times in the team's zone, named once below (not in brackets inside brackets)
     oldest = figures.get("oldest")
     if oldest:
         lines.append(f"Oldest open: #{oldest['number']} {oldest['title']} "
-                     f"(filed {when(oldest['created_at'], tz)})")
+                     f"(filed {_clock_time(oldest['created_at'], tz)})")
     sections = ["\n".join(lines)]
     for key, heading, verb in (("breached", "Breached", "was due"), ("at_risk", "At risk", "due")):
         rows = figures[key]
         if rows:
             sections.append(f"{heading}:\n" + "\n".join(
-                f"  #{r['number']} {r['title']} ({verb} {when(r['due_at'], tz)})" for r in rows))
+                f"  #{r['number']} {r['title']} ({verb} {_clock_time(r['due_at'], tz)})"
+                for r in rows))
+    if oldest or figures["breached"] or figures["at_risk"]:
+        sections.append(f"Times are in {tz or 'UTC'}.")
     if to_name is None:  # a webhook: no letter around it
         return subject, "\n\n".join([subject, *sections]) + "\n"
     body = _letter(to_name, [f"Here is {team_name}'s queue on {day}.", *sections], signature,

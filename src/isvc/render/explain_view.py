@@ -223,7 +223,7 @@ def render(rx: RequestExplanation, con=None) -> None:
     head.append(rx.priority, style=PRIORITY_STYLE.get(rx.priority, ""))
     head.append(f" · {rx.status.replace('_', ' ')}")
     if rx.agreement is None:  # one line, unwrapped, so scripts can grep it
-        con.print(rx.message or f"#{rx.number} has no agreement", soft_wrap=True)
+        con.print(Text(rx.message or f"#{rx.number} has no agreement"), soft_wrap=True)
         return
     head.append(f" · {rx.agreement}")
     where = f"calendar \"{rx.calendar_name}\" ({rx.hours} {rx.calendar.tz})"
@@ -231,9 +231,9 @@ def render(rx: RequestExplanation, con=None) -> None:
         con.print(head + Text(" · " + where))
     else:  # break where it reads well rather than mid-phrase
         con.print(head)
-        con.print("  " + where)
+        con.print(Text("  " + where))
     for note in rx.notes:
-        con.print(note, style="dim")
+        con.print(Text(note, style="dim"))
     con.print()
 
     summary, shown = [], []

@@ -152,8 +152,8 @@ def articles_table(articles: list[Article]) -> None:
 
     for a in articles:  # user text as Text: never read as Rich markup
         table.add_row(str(a.id), Text(a.title + ("" if a.active else " (retired)")),
-                      Text(a.team or "—"), Text(" ".join(a.tags)), str(a.version), a.updated_at[:10],
-                      style="" if a.active else "dim")
+                      Text(a.team or "—"), Text(" ".join(a.tags)), str(a.version),
+                      a.updated_at[:10], style="" if a.active else "dim")
     con.print(table)
 
 

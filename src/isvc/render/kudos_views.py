@@ -131,6 +131,7 @@ def wall(rows: list[Kudos], now: datetime, team_names: dict[str, str],
 
 def detail(k: Kudos, now: datetime, tz, team_names: dict[str, str]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from isvc.render.humanize import local
 
@@ -151,7 +152,7 @@ def detail(k: Kudos, now: datetime, tz, team_names: dict[str, str]) -> None:
     if k.retracted:
         rows.append(("retracted", f"{local(k.retracted_at, tz)} by {k.retracted_by}"))
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, Text(value))  # a request title is user text, not Rich markup
     con.print(table)
 
 
@@ -174,6 +175,7 @@ def allowance(person: str, a: Allowance, now: datetime) -> None:
 def leaderboard_table(view, since_words: str) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     con = console()
     if not view.rows:
@@ -188,7 +190,7 @@ def leaderboard_table(view, since_words: str) -> None:
         for name in ("kudos", "lateral", "recipients", "givers"):
             table.add_column(name, justify="right")
         for r in view.rows:
-            table.add_row(str(r["rank"]), r["value"], str(r["kudos"]),
+            table.add_row(str(r["rank"]), Text(r["value"]), str(r["kudos"]),
                           f"{r['lateral']} ({r['lateral_share_pct']}%)", str(r["recipients"]),
                           str(r["givers"]))
     else:
@@ -200,9 +202,9 @@ def leaderboard_table(view, since_words: str) -> None:
         table.add_column("given", justify="right")
         table.add_column("lateral", justify="right")
         for r in view.rows:
-            cells = [str(r["rank"]), r[view.by], r["name"]]
+            cells = [str(r["rank"]), Text(r[view.by]), Text(r["name"] or "")]
             if view.by == "person":
-                cells.append(r["team"] or "—")
+                cells.append(Text(r["team"] or "—"))
             lateral = r["lateral_received"] + r["lateral_given"]
             cells += [str(r["received"]), str(r["given"]), f"{lateral} ({r['lateral_share_pct']}%)"]
             table.add_row(*cells)

@@ -38,11 +38,12 @@ def mail_table(rows: list[dict], tz, *, quarantine: bool = False) -> None:
         table.add_column("outcome", no_wrap=True, min_width=11)
         table.add_column("request", justify="right", no_wrap=True, min_width=7)
     for row in rows:
-        cells = [str(row["id"]), local(row["received_at"], tz), row["sender"] or "—",
-                 row["subject"] or "(no subject)"]
+        # what a sender wrote is Text, never Rich markup: "Re: [isvc #1] [/x]" shows as is
+        cells = [str(row["id"]), local(row["received_at"], tz), Text(row["sender"] or "—"),
+                 Text(row["subject"] or "(no subject)")]
         if quarantine:
             reason = row["reason"] or ""
-            cells.append(f"held: {reason}" if row["outcome"] == "held" else reason)
+            cells.append(Text(f"held: {reason}" if row["outcome"] == "held" else reason))
         else:
             cells.append(Text(row["outcome"], style=OUTCOME_STYLE.get(row["outcome"], "")))
             cells.append(f"#{row['number']}" if row["number"] else "—")
@@ -87,6 +88,7 @@ def mail_view(view, tz) -> None:
 def attachment_table(rows: list[dict]) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     con = console()
     if not rows:
@@ -103,7 +105,8 @@ def attachment_table(rows: list[dict]) -> None:
     for a in rows:
         origin = " ".join(x for x in (f"mail {a['mail_id']}" if a["mail_id"] else "",
                                       f"event {a['event_id']}" if a["event_id"] else "") if x)
-        table.add_row(str(a["id"]), a["filename"], a["content_type"], size_words(a["size"]),
+        table.add_row(str(a["id"]), Text(a["filename"]), Text(a["content_type"]),
+                      size_words(a["size"]),
                       origin or "—", "stored" if a["stored_name"] else "over limit",
                       style="dim" if not a["stored_name"] else "")
     con.print(table)

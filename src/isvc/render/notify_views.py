@@ -82,8 +82,10 @@ def outbox_table(rows: list[dict], now: datetime, tz) -> None:
                          justify="right" if header in ("id", "#") else "left",
                          style="bold" if header == "id" else None)
     for *cells, failed, status in rows_cells:
-        cells[4] = Text(cells[4], style=STATUS_STYLE.get(status, ""))
-        cells[6] = Text(cells[6], style="red" if failed else "")
+        # every cell as Text: a subject "[/x]" is shown as is, never read as Rich markup
+        cells = [Text(c) for c in cells]
+        cells[4] = Text(cells[4].plain, style=STATUS_STYLE.get(status, ""))
+        cells[6] = Text(cells[6].plain, style="red" if failed else "")
         table.add_row(*cells)
     con.print(table)
 
@@ -122,6 +124,7 @@ def outbox_message(m: dict, tz) -> None:
 def webhook_table(hooks: list[dict]) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     con = console()
     if not hooks:
@@ -134,6 +137,6 @@ def webhook_table(hooks: list[dict]) -> None:
         secret = "—"
         if h["secret_env"]:
             secret = f"${h['secret_env']}" + ("" if h["signed"] else " (unset)")
-        table.add_row(h["name"], h["url"], ", ".join(h["events"]) or "all",
-                      ", ".join(h["teams"]) or "all", secret)
+        table.add_row(Text(h["name"]), Text(h["url"]), Text(", ".join(h["events"]) or "all"),
+                      Text(", ".join(h["teams"]) or "all"), Text(secret))
     con.print(table)

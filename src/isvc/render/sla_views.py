@@ -112,7 +112,7 @@ def agreement_status_table(rows: list[dict], since: str, d) -> None:
         else:
             trend_text = Text("▬", style="dim")
         table.add_row(
-            row["agreement"], str(row["open"]),
+            Text(row["agreement"]), str(row["open"]),
             Text(str(row["on_track"]), style="green" if row["on_track"] else "dim"),
             Text(str(row["at_risk"]), style="yellow" if row["at_risk"] else "dim"),
             Text(str(row["breached"]), style="bold red" if row["breached"] else "dim"),
@@ -132,7 +132,7 @@ def check_table(rows: list[dict], warnings: list[str]) -> None:
 
     con = console()
     for warning in warnings:
-        con.print(f"Warning: {warning}", style="yellow")
+        con.print(Text(f"Warning: {warning}", style="yellow"))
     if not rows:
         con.print("Nothing at risk or breached.", style="green")
         return
@@ -145,9 +145,9 @@ def check_table(rows: list[dict], warnings: list[str]) -> None:
             when = f"overdue {business_duration(row['overdue_minutes'], row['day_minutes'])}"
         else:
             when = f"{business_duration(row['remaining_business_minutes'], row['day_minutes'])} left"
-        table.add_row(str(row["number"]), row["team"], row["clock"].replace("_", " "),
+        table.add_row(str(row["number"]), Text(row["team"]), row["clock"].replace("_", " "),
                       Text(state.replace("_", " "), style=STATE_STYLE.get(state, "")),
-                      row["due_local"], when, row["assignee"] or "—")
+                      row["due_local"], when, Text(row["assignee"] or "—"))
     con.print(table)
 
 

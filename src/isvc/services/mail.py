@@ -8,7 +8,9 @@ one is harmless: files are content-addressed). The outcomes:
 
 - ``request``, ``reply``, ``note``, ``bounce``: stored; exit 0
 - ``held``: an unknown sender under ``mail.unknown_senders = "hold"``; exit 0
-- ``quarantined``: refused as data, with a reason; exit 65 (the mail server bounces)
+- ``quarantined``: refused as data, with a reason; exit 65 (the mail server bounces),
+  except automatic mail (auto-replies, bulk mail, newsletters) and bounces: exit 0, as a
+  bounce of those is itself automatic mail and could start a loop
 - a duplicate (same fingerprint as a stored message): nothing new; exit 0
 - a temporary failure (database busy, disk error): nothing recorded; exit 75 (retry)
 
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from isvc.domain.mail import DEFAULT_TAG, Limits, MailRefused, find_tag
+from isvc.domain.mailtag import strip_tags
 from isvc.domain.models import Person, check_handle
 from isvc.errors import DatabaseBusy, ExitCode, InvalidInput, IsvcError, NotFound, PermissionDenied
 from isvc.services.desk import Desk
@@ -45,6 +48,9 @@ OVERSIZE_KEEP = 1024 * 1024
 TEMPORARY = (DatabaseBusy, sqlite3.OperationalError, OSError, MemoryError)
 MAX_TITLE = 200
 KINDS = ("eml", "mbox", "maildir")
+# Outbox kinds that go to staff only: a reply to one never reaches the customer.
+INTERNAL_NOTICES = {"at_risk": "the at-risk notice", "breached": "the breach notice",
+                    "oncall": "the on-call alert", "digest": "the daily digest"}
 
 
 @dataclass
@@ -60,12 +66,15 @@ class Intake:
     source: str | None = None
     sender: str | None = None
     subject: str | None = None
+    automatic: bool = False        # quarantined as automatic mail or a bounce
 
     @property
     def exit_code(self) -> int:
+        """For the mail server: 65 bounces a quarantined message, but never an automatic
+        one or a bounce (a bounce of those is automatic mail too, and can loop): 0."""
         if self.result == "temporary":
             return ExitCode.TEMPORARY
-        if self.result == "stored" and self.outcome == "quarantined":
+        if self.result == "stored" and self.outcome == "quarantined" and not self.automatic:
             return ExitCode.DATA_REFUSED
         return ExitCode.OK
 
@@ -87,10 +96,11 @@ class _Outcome:
     reason: str | None = None
     number: int | None = None
     event_id: int | None = None
+    automatic: bool = False
 
 
-def _quarantine(reason: str) -> _Outcome:
-    return _Outcome("quarantined", reason)
+def _quarantine(reason: str, automatic: bool = False) -> _Outcome:
+    return _Outcome("quarantined", reason, automatic=automatic)
 
 
 def mail_config(desk: Desk) -> dict:
@@ -403,7 +413,7 @@ def _record(desk: Desk, raw: bytes, size: int, source: str | None, fingerprint: 
         directory.audit(desk.conn, desk.now_iso, retried_by, "mail.retry", str(mail_id),
                         {"from": row["outcome"], "to": done.outcome, "number": done.number})
     return Intake("stored", done.outcome, mail_id, done.number, done.event_id, done.reason,
-                  source, sender, subject)
+                  source, sender, subject, automatic=done.automatic)
 
 
 # -- routing -----------------------------------------------------------------------------
@@ -411,10 +421,11 @@ def _record(desk: Desk, raw: bytes, size: int, source: str | None, fingerprint: 
 _PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|fw|aw|sv|wg|tr|antw|vs)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*)+", re.I)
 
 
-def clean_title(subject: str) -> str:
-    """A request title from a subject: no Re:/Fwd: prefixes, one line, at most 200
-    characters; "(no subject)" when nothing is left."""
-    title = " ".join((subject or "").split())
+def clean_title(subject: str, tag: str = DEFAULT_TAG) -> str:
+    """A request title from a subject: no tags in the desk's format (``tag``), no
+    Re:/Fwd: prefixes, one line, at most 200 characters; "(no subject)" when nothing is
+    left."""
+    title = strip_tags(subject or "", tag)
     title = _PREFIX.sub("", title).strip()
     if len(title) > MAX_TITLE:
         title = title[:MAX_TITLE - 1].rstrip() + "…"
@@ -466,8 +477,10 @@ class _Route:
         if not sender:
             return _quarantine("no sender address (From is missing or cannot be read)")
         if p.automatic:
-            return _quarantine(f"automatic mail ({p.automatic})")
-        number = self.thread()
+            return _quarantine(f"automatic mail ({p.automatic})", automatic=True)
+        number, notice = self.thread()
+        if notice is not None:
+            return self.notice_reply(sender, number, notice)
         if number is not None:
             return self.reply(sender, number)
         return self.new_request(sender)
@@ -482,19 +495,58 @@ class _Route:
             return None
         return number if request_store.get_request(self.conn, number) is not None else None
 
-    def thread(self) -> int | None:
-        """The subject's tag (when that request exists), else In-Reply-To/References."""
-        tagged = self._existing(find_tag(self.p.subject or "", self.tag_format()))
-        if tagged is not None:
-            return tagged
+    def thread(self) -> tuple[int | None, str | None]:
+        """(the request, the staff-only notice it answers or None). In-Reply-To and
+        References that name a message isvc sent or took in win over the subject (a tag
+        can be typed, copied or forged; the headers name the very message answered); else
+        the subject's first tag, when that request exists."""
         ids = [*self.p.in_reply_to, *reversed(self.p.references)]
-        return store.number_for_message_ids(self.conn, ids)
+        match = store.thread_match(self.conn, ids)
+        if match is not None:
+            if match["kind"] in INTERNAL_NOTICES:
+                return self._existing(match["number"]), match["kind"]
+            number = self._existing(match["number"])
+            if number is not None:
+                return number, None
+        return self._existing(find_tag(self.p.subject or "", self.tag_format())), None
 
     # -- a reply ----------------------------------------------------------------------
 
     def may_reply(self, handle: str, req) -> bool:
         return (handle == req.requester or handle in req.watchers or handle == req.assignee
                 or req.team in directory.teams_of(self.conn, handle))
+
+    def is_staff(self, person: Person | None) -> bool:
+        """An active desk admin (a named one) or member of a team: whom staff-only notices
+        go to."""
+        if person is None or not person.active:
+            return False
+        return (person.handle in self.desk.admins()
+                or bool(directory.teams_of(self.conn, person.handle)))
+
+    def notice_reply(self, sender: str, number: int | None, kind: str) -> _Outcome:
+        """A reply to a staff-only notice (at risk, breached, on call, the digest): from
+        staff it is an internal note on the request, never a public reply (the customer
+        must not get it); from anyone else the unverified-sender rule applies."""
+        what = INTERNAL_NOTICES[kind]
+        person = directory.person_by_email(self.conn, sender)
+        staff = self.is_staff(person)
+        if number is None:
+            if kind == "digest":
+                if staff:
+                    return _quarantine("a reply to the daily digest, which is not a request")
+                return _quarantine(f"unverified reply from {sender} to the daily digest, "
+                                   "which is not a request")
+            return _quarantine(f"a reply to {what} of a request that no longer exists")
+        if not staff:
+            return self.unverified(sender, person, number, self.reply_text())
+        message = f"By mail, in reply to {what}:\n\n{self.reply_text()}{self.files_note()}"
+        event_id = request_store.insert_event(self.conn, number, self.desk.now_iso, person.handle,
+                                              "note", message=message, internal=True)
+        request_store.update_request(self.conn, number, updated_at=self.desk.now_iso)
+        self.keep_files(number, event_id)
+        return _Outcome("note", f"a reply from {sender} to {what}: added as an internal note",
+                        number, event_id)
 
     def reply(self, sender: str, number: int) -> _Outcome:
         from isvc.services import requests
@@ -513,6 +565,11 @@ class _Route:
             event_id = store.last_event_id(self.conn, number, ("reply",))
             self.keep_files(number, event_id)
             return _Outcome("reply", None, number, event_id)
+        return self.unverified(sender, person, number, text)
+
+    def unverified(self, sender: str, person: Person | None, number: int, text: str) -> _Outcome:
+        """A reply from someone who may not answer on the request: an internal note or the
+        quarantine (config mail.unverified_replies)."""
         policy = str(self.cfg.get("unverified_replies") or "note").strip().lower()
         if policy == "quarantine":
             return _quarantine(f"unverified reply from {sender} to #{number} "
@@ -549,7 +606,8 @@ class _Route:
                 if number is not None:
                     break
         if number is None:
-            return _quarantine("bounce (delivery status notification) for a message isvc did not send")
+            return _quarantine("bounce (delivery status notification) for a message isvc did "
+                               "not send", automatic=True)
         who, detail = _bounce_summary(p, sent)
         message = f"Delivery failed: {who}."
         if detail:
@@ -630,7 +688,8 @@ class _Route:
             person = self.create_person(sender)
         watchers = self.watchers(sender, person.handle)
         body = (self.p.text or "").strip() + self.files_note()
-        filed = requests.file_request(self.as_sender(person.handle), clean_title(self.p.subject),
+        filed = requests.file_request(self.as_sender(person.handle),
+                                      clean_title(self.p.subject, self.tag_format()),
                                       team, body=body, watchers=watchers, channel="mail",
                                       thread_root=self.p.message_id)
         number = filed.request.number
@@ -806,6 +865,12 @@ def retry(desk: Desk, mail_id: int, *, accept: bool = False) -> Intake:
         raise InvalidInput(f"mail {mail_id} became {row['outcome']} #{row['number']}; only "
                            "quarantined, held or dropped mail can be retried")
     raw = store.raw(desk.conn, mail_id)
+    if row["size"] > len(raw):  # cut at the size limit: the rest of it was never kept
+        kept = (f"{len(raw) // (1024 * 1024)} MB" if len(raw) % (1024 * 1024) == 0
+                else _size(len(raw)))
+        raise InvalidInput(f"mail {mail_id} was over the size limit when it came and only its "
+                           f"first {kept} was kept; it cannot be taken in again: ask the sender "
+                           "to send it again (smaller)")
     return _intake(desk, raw, row["size"], row["source"], row=row, accept=accept,
                    retried_by=desk.actor)
 

@@ -77,22 +77,26 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 # -- threading -------------------------------------------------------------------------
 
-def number_for_message_ids(conn: sqlite3.Connection, message_ids: list[str]) -> int | None:
-    """The request a reply belongs to, from its In-Reply-To/References ids: a message the
-    intake already threaded or filed, else one isvc sent (the outbox). The newest match wins."""
+def thread_match(conn: sqlite3.Connection, message_ids: list[str]) -> dict | None:
+    """What a reply's In-Reply-To/References ids point at, the first id that matches
+    winning (pass In-Reply-To first, then References newest first): a message isvc sent
+    (``{"number", "kind": the outbox kind, "outbox_id"}``) or one the intake took in and
+    threaded or filed (``{"number", "kind": None, "outbox_id": None}``). A sent message
+    about no request counts only when it is a digest (a reply to it is refused)."""
     ids = [m for m in dict.fromkeys(message_ids) if m][:200]
     if not ids:
         return None
     marks = ",".join("?" * len(ids))
-    row = conn.execute(
-        f"SELECT number FROM mail_messages WHERE message_id IN ({marks}) AND number IS NOT NULL "
-        "ORDER BY id DESC LIMIT 1", ids).fetchone()
-    if row:
-        return row[0]
-    row = conn.execute(
-        f"SELECT number FROM outbox WHERE message_id IN ({marks}) AND number IS NOT NULL "
-        "ORDER BY id DESC LIMIT 1", ids).fetchone()
-    return row[0] if row else None
+    found: dict[str, dict] = {}
+    for mid, number in conn.execute(
+            f"SELECT message_id, number FROM mail_messages WHERE message_id IN ({marks}) "
+            "AND number IS NOT NULL ORDER BY id", ids):
+        found[mid] = {"number": number, "kind": None, "outbox_id": None}  # the newest wins
+    for outbox_id, mid, number, kind in conn.execute(
+            f"SELECT id, message_id, number, kind FROM outbox WHERE message_id IN ({marks})", ids):
+        if number is not None or kind == "digest":
+            found[mid] = {"number": number, "kind": kind, "outbox_id": outbox_id}  # isvc's own
+    return next((found[m] for m in ids if m in found), None)
 
 
 def outbox_message(conn: sqlite3.Connection, message_id: str) -> dict | None:

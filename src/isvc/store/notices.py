@@ -146,10 +146,17 @@ def any_queued_with_prefix(conn: sqlite3.Connection, prefix: str) -> bool:
 # -- a team's digest --------------------------------------------------------------------------
 
 def team_zone(conn: sqlite3.Connection, team: str) -> str | None:
-    """The zone of the team's own calendar, if it has one."""
+    """The zone of the team's calendar: its own, else its agreements' (the default one,
+    for every customer, first), as `isvc team show` names it; None when it has none."""
     row = conn.execute(
         "SELECT json_extract(c.definition, '$.tz') FROM teams t "
         "JOIN calendars c ON c.name = t.calendar WHERE t.handle = ?", (team,)).fetchone()
+    if row and row[0]:
+        return row[0]
+    row = conn.execute(
+        "SELECT json_extract(c.definition, '$.tz') FROM agreements a "
+        "JOIN calendars c ON c.name = a.calendar WHERE a.provider = ? AND a.active = 1 "
+        "ORDER BY a.customer IS NOT NULL, a.name LIMIT 1", (team,)).fetchone()
     return row[0] if row else None
 
 

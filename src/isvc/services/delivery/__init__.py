@@ -233,10 +233,15 @@ def _deliver(conn, row: dict, session, from_header: str, sender: str,
                 raise DeliveryError(f"webhook {row['recipient']} no longer exists",
                                     permanent=True)
             secret = webhooks.secret_of(hook)
-            if hook["secret_env"] and not secret and hook["name"] not in unsigned_warned:
-                unsigned_warned.add(hook["name"])
-                report.problems.append(f"webhook {hook['name']}: the environment variable "
-                                       f"{hook['secret_env']} is not set; sent unsigned")
+            if hook["secret_env"] and not secret:
+                # never unsigned: the receiver would take it as forged (or trust a forgery)
+                missing = (f"the secret variable {hook['secret_env']} is not set in this "
+                           "environment (notify send needs it)")
+                if hook["name"] not in unsigned_warned:
+                    unsigned_warned.add(hook["name"])
+                    report.problems.append(f"webhook {hook['name']}: {missing}; its messages "
+                                           "wait and are retried")
+                raise DeliveryError(missing)
             attempt.answer = webhook.post(hook, row, secret, now_fn())
         else:
             raise DeliveryError(f"unknown channel {row['channel']!r}", permanent=True)

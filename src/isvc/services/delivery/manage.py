@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from isvc.errors import InvalidInput, IsvcError, NotFound
+from isvc.errors import InvalidInput, IsvcError, NotFound, PermissionDenied
 from isvc.services.desk import Desk
 from isvc.store import directory
 from isvc.store import outbox as store
@@ -16,8 +16,18 @@ STATUSES = ("pending", "sending", "sent", "failed", "dropped")
 _ADDRESS = re.compile(r"^[^@\s<>,;\"()\[\]\\]+@[^@\s<>,;\"()\[\]\\]+\.[^@\s<>,;\"()\[\]\\]+$")
 
 
+def _require_staff(desk: Desk) -> None:
+    """The outbox holds every notice and its recipients: desk admins and team members only
+    (the same rule as the mail intake log)."""
+    if desk.is_admin() or desk.teams_of():
+        return
+    raise PermissionDenied("only desk admins and team members may read the outbox; "
+                           f"you are {desk.actor}")
+
+
 def list_messages(desk: Desk, *, status: str | None = None, number: int | None = None,
                   limit: int = 50) -> list[dict]:
+    _require_staff(desk)
     if status is not None:
         status = status.strip().lower()
         if status not in STATUSES:
@@ -28,6 +38,7 @@ def list_messages(desk: Desk, *, status: str | None = None, number: int | None =
 
 
 def get_message(desk: Desk, outbox_id: int) -> dict:
+    _require_staff(desk)
     row = store.get(desk.conn, outbox_id)
     if row is None:
         raise NotFound(f"no message {outbox_id} in the outbox; see `isvc notify list`")
@@ -37,8 +48,10 @@ def get_message(desk: Desk, outbox_id: int) -> dict:
 def retry(desk: Desk, ids: list[int], *, failed: bool = False) -> list[int]:
     """Pending again, due now, attempts reset: failed or dropped messages (or pending ones,
     brought forward). Returns the ids queued again."""
-    if bool(ids) == failed:
-        raise InvalidInput("give message ids or --failed (not both)")
+    if not ids and not failed:
+        raise InvalidInput("give message ids, or --failed")
+    if ids and failed:
+        raise InvalidInput("give message ids or --failed, not both")
     with write(desk.conn):
         desk.require_admin("retry notifications")
         desk.ensure_actor()

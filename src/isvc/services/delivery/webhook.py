@@ -1,11 +1,14 @@
 """Webhooks out: one JSON POST per outbox row, signed when the hook names a secret.
 
 Body: ``{"text": "<subject>\\n<body>", "event": kind, **payload, "id": outbox id,
-"sent_at": ISO}`` (``text`` makes it a Slack-compatible incoming-webhook message).
+"sent_at": ISO}`` (``text`` makes it a Slack-compatible incoming-webhook message; a body
+that already starts with the subject is the text alone, so its first line is not said
+twice).
 Headers: ``X-Isvc-Event``, ``X-Isvc-Delivery`` (the outbox id: deliveries are at least
 once, receivers dedupe on it), and with a secret ``X-Isvc-Timestamp`` (Unix seconds) and
 ``X-Isvc-Signature: sha256=HEX``, the HMAC-SHA256 of ``"<timestamp>." + body`` keyed
-with the secret.
+with the secret. A hook that names a secret is never posted unsigned: while its variable
+is unset where `isvc notify send` runs, the attempt fails and is retried.
 """
 
 from __future__ import annotations
@@ -21,9 +24,17 @@ from isvc.services.delivery.errors import DeliveryError
 TIMEOUT = 10.0  # seconds; a slower receiver is retried later
 
 
+def message_text(subject: str | None, body: str | None) -> str:
+    """The chat line: the subject, then the body, unless the body starts with it."""
+    subject, body = subject or "", body or ""
+    if subject and body.split("\n", 1)[0].strip() == subject.strip():
+        return body.rstrip("\n")
+    return f"{subject}\n{body}".strip("\n")
+
+
 def body_bytes(row: dict, now: datetime) -> bytes:
     payload = row.get("payload") or {}
-    data = {"text": f"{row['subject']}\n{row['body']}".rstrip("\n"), "event": row["kind"],
+    data = {"text": message_text(row["subject"], row["body"]), "event": row["kind"],
             **payload, "id": row["id"], "sent_at": to_iso(now)}
     return json.dumps(data, ensure_ascii=False, sort_keys=False).encode("utf-8")
 
