@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "email"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "email"  # see tests/data/README.md
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no mail corpus at {CORPUS}")
 
 # Files that repeat an earlier file: byte-identical, or different only in line ends (CRLF
 # or LF) or in Received lines. Each is a duplicate: no row, no request.

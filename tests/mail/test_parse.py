@@ -21,10 +21,9 @@ from isvc.domain.mailparse import (
     trim_quoted,
 )
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "email"
-CORPUS_FILES = sorted(CORPUS.glob("*.eml")) if CORPUS.is_dir() else []
-NO_CORPUS = f"the mail corpus is not at {CORPUS} (shared/data/email beside the checkout)"
-needs_corpus = pytest.mark.skipif(not CORPUS_FILES, reason=NO_CORPUS)
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "email"  # see tests/data/README.md
+CORPUS_FILES = sorted(CORPUS.glob("*.eml"))
+assert len(CORPUS_FILES) == 179, f"the mail corpus in {CORPUS} is incomplete"
 
 
 def corpus(name: str) -> ParsedMail:
@@ -48,12 +47,10 @@ def timed(fn, *args) -> tuple[float, object]:
 # --------------------------------------------------------------------------- corpus
 
 
-@needs_corpus
 def test_the_corpus_is_all_there():
     assert len(CORPUS_FILES) >= 179
 
 
-@needs_corpus
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.name for p in CORPUS_FILES])
 def test_every_corpus_message_parses_or_is_refused_fast(path):
     seconds, result = timed(parse, path.read_bytes(), Limits())
@@ -68,7 +65,6 @@ def test_every_corpus_message_parses_or_is_refused_fast(path):
             assert attachment.data is None or len(attachment.data) == attachment.size
 
 
-@needs_corpus
 def test_iso_2022_jp_encoded_words_in_the_subject():
     parsed = corpus("mailrb_rfc2822_example14.eml")
     # "Re: TEST" then twice =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?= (ESC $B %F%9%H ESC (B)
@@ -77,7 +73,6 @@ def test_iso_2022_jp_encoded_words_in_the_subject():
     assert parsed.text == "Hello"
 
 
-@needs_corpus
 def test_iso_2022_jp_body():
     parsed = corpus("mailrb_multi_charset_japanese_iso_2022.eml")
     assert parsed.subject == "まみむめも"  # =?UTF-8?B?44G+44G/44KA44KB44KC?=
@@ -85,7 +80,6 @@ def test_iso_2022_jp_body():
     assert parsed.problems == []
 
 
-@needs_corpus
 def test_shift_jis_body():
     parsed = corpus("mailrb_multi_charset_japanese_shift_jis.eml")
     assert parsed.text == ("あいうえお\n\nこのメールはテスト用のメールです。\n\n"
@@ -94,7 +88,6 @@ def test_shift_jis_body():
     assert parsed.delivered_to == ["unknown@example.com"]
 
 
-@needs_corpus
 def test_ks_c_5601_1987_body():
     parsed = corpus("mailrb_multi_charset_ks_c_5601-1987.eml")
     assert parsed.text == "스티해"  # bytes bd ba c6 bc c7 d8, read as cp949
@@ -102,7 +95,6 @@ def test_ks_c_5601_1987_body():
     assert parsed.message_id == "from@example.com"
 
 
-@needs_corpus
 def test_rfc2231_non_ascii_attachment_names():
     parsed = corpus("mailrb_attachment_emails_attachment_with_quoted_filename.eml")
     # filename*=ISO-8859-1''Eelanal%FC%FCsi%20p%E4ring.jpg
@@ -113,7 +105,6 @@ def test_rfc2231_non_ascii_attachment_names():
     assert [a.filename for a in long_name.attachments] == ["かきくけこ" * 5 + ".txt"]
 
 
-@needs_corpus
 def test_rfc2047_attachment_name():
     parsed = corpus("mailrb_multi_charset_japanese_attachment.eml")
     assert [(a.filename, a.content_type) for a in parsed.attachments] == [
@@ -121,7 +112,6 @@ def test_rfc2047_attachment_name():
     assert parsed.text.startswith("testing")
 
 
-@needs_corpus
 def test_outlook_message_with_three_attachments():
     parsed = corpus("mmp_m0011.eml")
     assert [(a.filename, a.content_type, a.size) for a in parsed.attachments] == [
@@ -133,14 +123,12 @@ def test_outlook_message_with_three_attachments():
     assert parsed.text.startswith("The Hare and the Tortoise\n\nA HARE one day ridiculed")
 
 
-@needs_corpus
 def test_windows_path_in_a_filename_keeps_the_last_component():
     parsed = corpus("mmp_m1005.eml")  # filename="C:\TEMP\nsmailEG.png"
     assert [a.filename for a in parsed.attachments] == [
         "nsmailEG.png", "nsmail39.png", "redball.png", "greenball.png"]
 
 
-@needs_corpus
 def test_bounce_with_its_returned_message():
     parsed = corpus("mailrb_multipart_report_emails_report_530.eml")
     assert parsed.bounce is True
@@ -150,7 +138,6 @@ def test_bounce_with_its_returned_message():
     assert parsed.bounced_subject == "Returned mail: User unknown"
 
 
-@needs_corpus
 def test_postmaster_bounce():
     parsed = corpus("mailrb_multipart_report_emails_multipart_report_multiple_status.eml")
     assert parsed.bounce is True
@@ -158,7 +145,6 @@ def test_postmaster_bounce():
     assert parsed.bounced_message_id == "4c2a146147ac8_61ff157c4ec1652df@s.h.c.mail"
 
 
-@needs_corpus
 def test_reply_threading_headers():
     parsed = corpus("mailrb_plain_emails_raw_email_reply.eml")
     assert parsed.message_id == "473FFE27.20003@xxx.org"
@@ -168,7 +154,6 @@ def test_reply_threading_headers():
     assert parsed.subject == "Re: Test reply email"
 
 
-@needs_corpus
 def test_empty_in_reply_to_and_invalid_references():
     parsed = corpus("mailrb_error_emails_empty_in_reply_to.eml")  # "In-Reply-To: "
     assert parsed.in_reply_to == []
@@ -177,7 +162,6 @@ def test_empty_in_reply_to_and_invalid_references():
     assert broken.references == ["foo@bar.net", "baz@bar.net"]  # "<invalid." is skipped
 
 
-@needs_corpus
 def test_html_only_message_becomes_text():
     parsed = corpus("mmp_m2003.eml")
     assert parsed.text.startswith(
@@ -186,7 +170,6 @@ def test_html_only_message_becomes_text():
     assert "<" not in parsed.text and "&quot;" not in parsed.text
 
 
-@needs_corpus
 def test_missing_filenames_are_generated():
     signed = corpus("mmp_m4001.eml")  # application/pgp-signature without a name
     assert [(a.filename, a.content_type) for a in signed.attachments] == [
@@ -197,7 +180,6 @@ def test_missing_filenames_are_generated():
     assert [a.filename for a in located.attachments] == ["Photo25.jpg"]
 
 
-@needs_corpus
 def test_outlook_message_body_start():
     parsed = corpus("mmp_m0001.eml")
     assert parsed.subject == "Die Hasen und die Frösche (Microsoft Outlook 00)"
@@ -207,7 +189,6 @@ def test_outlook_message_body_start():
                                   "Die Hasen klagten einst über ihre mißliche Lage;")
 
 
-@needs_corpus
 def test_forwarded_message_is_an_eml_attachment():
     parsed = corpus("mailrb_attachment_emails_attachment_message_rfc822.eml")
     (forwarded,) = parsed.attachments
@@ -218,7 +199,6 @@ def test_forwarded_message_is_an_eml_attachment():
     assert parsed.text == "This is the first part."
 
 
-@needs_corpus
 def test_malformed_headers_are_worked_around():
     bad_subject = corpus("mailrb_error_emails_bad_encoded_subject.eml")  # =?NONE?B?VEVTVA=?=
     assert bad_subject.subject == "TEST"
@@ -236,14 +216,12 @@ def test_malformed_headers_are_worked_around():
         invalid.problems
 
 
-@needs_corpus
 def test_broken_base64_keeps_what_decodes():
     parsed = corpus("mmp_m4009.eml")
     assert [a.filename for a in parsed.attachments] == ["test10Mb.db"]
     assert "attachment 'test10Mb.db': broken base64, kept what decoded" in parsed.problems
 
 
-@needs_corpus
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_corpus_messages_never_crash(data):
