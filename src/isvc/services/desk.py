@@ -62,6 +62,14 @@ class Desk:
             directory.audit(self.conn, self.now_iso, self.actor, "person.auto_create", self.actor,
                             {"reason": "first use"})
 
+    def require_staff(self, what: str) -> None:
+        """Desk admins and members of any team: the people who run the desk's service
+        (the mail intake log, the quarantine, the outbox hold everyone's messages)."""
+        if self.is_admin() or self.teams_of():
+            return
+        raise PermissionDenied(f"only desk admins and team members may {what}; "
+                               f"you are {self.actor}")
+
     def require_admin(self, what: str) -> None:
         if not self.is_admin():
             admins = ", ".join(sorted(self.admins()))

@@ -31,7 +31,7 @@ from typing import BinaryIO, Iterator
 from isvc.domain.mail import DEFAULT_TAG, Limits, MailRefused, find_tag
 from isvc.domain.mailtag import strip_tags
 from isvc.domain.models import Person, check_handle
-from isvc.errors import DatabaseBusy, ExitCode, InvalidInput, IsvcError, NotFound, PermissionDenied
+from isvc.errors import DatabaseBusy, ExitCode, InvalidInput, IsvcError, NotFound
 from isvc.services.desk import Desk
 from isvc.store import directory
 from isvc.store import mail as store
@@ -781,12 +781,6 @@ def _bounce_summary(p, sent: dict | None) -> tuple[str, str]:
 
 # -- the quarantine and the intake log ------------------------------------------------------
 
-def _require_staff(desk: Desk, what: str) -> None:
-    if desk.is_admin() or desk.teams_of():
-        return
-    raise PermissionDenied(f"only desk admins and team members may {what}; you are {desk.actor}")
-
-
 def _load(desk: Desk, mail_id: int) -> dict:
     row = store.get(desk.conn, mail_id)
     if row is None:
@@ -795,7 +789,7 @@ def _load(desk: Desk, mail_id: int) -> dict:
 
 
 def list_mail(desk: Desk, outcome: str | None = None, limit: int = 50) -> list[dict]:
-    _require_staff(desk, "read the mail intake")
+    desk.require_staff("read the mail intake")
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
     outcomes = None
@@ -809,7 +803,7 @@ def list_mail(desk: Desk, outcome: str | None = None, limit: int = 50) -> list[d
 
 def quarantine(desk: Desk, limit: int = 50) -> list[dict]:
     """Quarantined and held messages, newest first."""
-    _require_staff(desk, "read the mail quarantine")
+    desk.require_staff("read the mail quarantine")
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
     return store.list_rows(desk.conn, outcomes=store.OPEN_OUTCOMES, limit=limit)
@@ -824,7 +818,7 @@ class MailView:
 
 
 def _visible(desk: Desk, mail_id: int, quarantined_only: bool) -> dict:
-    _require_staff(desk, "read the mail intake")
+    desk.require_staff("read the mail intake")
     row = _load(desk, mail_id)
     if quarantined_only and row["outcome"] not in RETRYABLE:
         became = f" #{row['number']}" if row["number"] else ""

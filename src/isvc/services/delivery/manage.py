@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from isvc.errors import InvalidInput, IsvcError, NotFound, PermissionDenied
+from isvc.errors import InvalidInput, IsvcError, NotFound
 from isvc.services.desk import Desk
 from isvc.store import directory
 from isvc.store import outbox as store
@@ -16,18 +16,9 @@ STATUSES = ("pending", "sending", "sent", "failed", "dropped")
 _ADDRESS = re.compile(r"^[^@\s<>,;\"()\[\]\\]+@[^@\s<>,;\"()\[\]\\]+\.[^@\s<>,;\"()\[\]\\]+$")
 
 
-def _require_staff(desk: Desk) -> None:
-    """The outbox holds every notice and its recipients: desk admins and team members only
-    (the same rule as the mail intake log)."""
-    if desk.is_admin() or desk.teams_of():
-        return
-    raise PermissionDenied("only desk admins and team members may read the outbox; "
-                           f"you are {desk.actor}")
-
-
 def list_messages(desk: Desk, *, status: str | None = None, number: int | None = None,
                   limit: int = 50) -> list[dict]:
-    _require_staff(desk)
+    desk.require_staff("read the outbox")
     if status is not None:
         status = status.strip().lower()
         if status not in STATUSES:
@@ -38,7 +29,7 @@ def list_messages(desk: Desk, *, status: str | None = None, number: int | None =
 
 
 def get_message(desk: Desk, outbox_id: int) -> dict:
-    _require_staff(desk)
+    desk.require_staff("read the outbox")
     row = store.get(desk.conn, outbox_id)
     if row is None:
         raise NotFound(f"no message {outbox_id} in the outbox; see `isvc notify list`")
