@@ -315,6 +315,36 @@ def typed_fields(desk: Desk, team: str, type_key: str,
     return rtype.key, dom.validate(rtype, given, _people(desk, rtype)), rtype
 
 
+def typed_edit(desk: Desk, req: Request, team: str, type_key: str | None,
+               given: dict[str, str]) -> tuple[str, dict[str, str]] | None:
+    """For `request edit` changing --type, --team or --field: (the type to store, all the
+    fields to store) checked as `request new --type` checks them, or a refusal; None when
+    the catalog does not apply (no type, a cleared type, or a team without a catalog) and
+    the edit stays free-form. ``team``: the request's (new) team; ``type_key``: the --type
+    given (None: not given); ``given``: the --field values (an empty value removes one)."""
+    new_type = req.type if type_key is None else (type_key.strip() or None)
+    if new_type is None or not store.team_has_types(desk.conn, team):
+        return None
+    if type_key is None and team != req.team:
+        try:
+            t_team, name = dom.parse_key(new_type, default_team=team)
+            found = store.get_type(desk.conn, f"{t_team}/{name}")
+        except InvalidInput:
+            found = None
+        if found is None or found.team != team:
+            raise InvalidInput(f"#{req.number} is of type {req.type}, which team {team} "
+                               "does not have; give --type too")
+    rtype = resolve_for_filing(desk, team, new_type)
+    merged = dict(req.fields)
+    for key, value in given.items():
+        key = key.strip().lower()
+        if value:
+            merged[key] = value
+        else:
+            merged.pop(key, None)
+    return rtype.key, dom.validate(rtype, merged, _people(desk, rtype))
+
+
 def check_value(desk: Desk, f: FieldDef, text: str) -> str:
     """One field's value normalised (for prompts), or InvalidInput saying why not."""
     people = set(directory.person_handles(desk.conn)) if f.kind == "person" else None

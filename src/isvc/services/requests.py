@@ -466,15 +466,31 @@ def edit(desk: Desk, number: int, *, title: str | None = None, priority: str | N
             changes["team"] = require_team(desk, team)
         if type is not None:
             changes["type"] = type.strip() or None
+        typed = None
+        if type is not None or team is not None or fields:
+            from isvc.services import catalog  # the (new) team's catalog, as `request new --type`
+
+            typed = catalog.typed_edit(desk, req, changes.get("team", req.team), type, fields or {})
+            if typed is not None:
+                changes["type"] = typed[0]
+        unchanged = set()
         for key, new in changes.items():
             old = getattr(req, key)
             old = old.value if isinstance(old, Priority) else old
             if old != new:
                 _event(desk, number, "edit", field=key, from_value=old, to_value=new)
             else:
-                changes[key] = None
-        changes = {k: v for k, v in changes.items() if v is not None}
-        if fields:
+                unchanged.add(key)
+        changes = {k: v for k, v in changes.items() if k not in unchanged}  # a cleared type stays
+        if typed is not None:
+            for key in [*req.fields, *(k for k in typed[1] if k not in req.fields)]:
+                before, after = req.fields.get(key), typed[1].get(key)
+                if before != after:
+                    _event(desk, number, "edit", field=f"fields.{key}", from_value=before,
+                           to_value=after)
+            if typed[1] != req.fields:
+                changes["fields"] = typed[1]
+        elif fields:
             merged = dict(req.fields)
             for key, value in fields.items():
                 if merged.get(key) != (value or None):
