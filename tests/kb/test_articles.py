@@ -168,15 +168,18 @@ def carol(kb):
     return kb
 
 
-@pytest.mark.parametrize("args, what", [
-    (["add", "--title", "x", "--body", "y"], "add KB articles"),
-    (["edit", 1, "--title", "x"], "edit KB articles"),
-    (["retire", 1], "retire KB articles"),
+@pytest.mark.parametrize("args, who, what", [
+    (["add", "--title", "x", "--body", "y"], "a team", "add KB articles"),
+    (["add", "--title", "x", "--body", "y", "--team", "it"], "team it", "add KB articles to team it"),
+    (["edit", 1, "--title", "x"], "team it", "edit KB #1"),
+    (["edit", 5, "--title", "x"], "a team", "edit KB #5"),
+    (["retire", 1], "team it", "retire KB #1"),
+    (["retire", 6], "a team", "retire KB #6"),
 ])
-def test_only_team_members_and_admins_write(carol, db, args, what):
+def test_only_team_members_and_admins_write(carol, db, args, who, what):
     before = db.query("SELECT * FROM kb_articles")
     expect_error(carol("--as", "carol", "kb", *args, code=None), 2,
-                 f"only members of a team or an admin may {what}; you are carol")
+                 f"only members of {who} or an admin may {what}; you are carol")
     assert db.query("SELECT * FROM kb_articles") == before
     assert db.count("kb_versions") == 6
 
@@ -187,9 +190,11 @@ def test_a_stranger_may_not_write_and_is_not_added(kb, db):
     assert db.count("people", "handle = 'stranger'") == 0
 
 
-def test_members_of_any_team_write_any_article(kb):
-    kb("--as", "mihai", "kb", "edit", 3, "--tag", "forms")  # sales edits a payroll article
-    assert kb.json("kb", "show", 3)["tags"] == ["forms", "hr"]
+def test_members_of_any_team_write_the_team_less_articles(kb):
+    kb("--as", "mihai", "kb", "edit", 5, "--tag", "hardware")  # sales edits everyone's article
+    assert kb.json("kb", "show", 5)["tags"] == ["hardware"]
+    expect_error(kb("--as", "mihai", "kb", "edit", 3, "--tag", "forms", code=None), 2,
+                 "only members of team payroll or an admin may edit KB #3; you are mihai")
 
 
 def test_everyone_reads(carol):

@@ -12,11 +12,12 @@ FILED = "Filed #1 for IT Service Desk (normal).\n"
 OFFER = (
     "These articles may answer it already:\n"
     "  1. Reset your «VPN» «password»  (isvc kb show 1)\n"
-    "     Open the self-service **portal** and choose *Reset*. «Passwords» «expire» every 90 days.\n"
+    "     Open the self-service portal and choose Reset. «Passwords» «expire» every 90 days.\n"
     "  2. Printer jams on floor 3  (isvc kb show 2)\n"
-    "     …If the «VPN» is down the printer still prints locally.\n"
+    "     …If the «VPN» is «down» the printer still prints locally.\n"
     "Did one of these answer your question? [y/N]: "
 )
+WHICH = "Which one? [1-2] "
 
 
 @pytest.fixture
@@ -32,15 +33,18 @@ def kb_statements(statements: list[str]) -> list[str]:
 
 def new(isvc, *extra, input=None, code=0):
     return isvc("--as", "mihai", "request", "new", "VPN password expired", "--team", "it",
-                "--body", "It says my passwords expire", *extra, input=input, code=code)
+                "--body", "It says my passwords expire and the VPN is down", *extra, input=input,
+                code=code)
 
 
 def test_yes_files_nothing_and_records_the_deflection(kb, db, at_terminal):
-    result = new(kb, input="y\n")
+    result = new(kb, input="y\n\n")  # Enter: the first one
     assert result.stdout == ""  # a script reading the number sees nothing
-    assert result.stderr == OFFER + "Glad it helped: nothing was filed.\n"
+    assert result.stderr == OFFER + WHICH + "Glad it helped: nothing was filed.\n"
     assert db.count("requests") == 0
-    assert db.query("SELECT article, kind, number, person, query, at FROM kb_events") == [
+    assert db.query("SELECT article, kind, number, person, query, at FROM kb_events ORDER BY id") == [
+        (1, "suggested", None, "mihai", "VPN password expired", "2026-11-23T09:30:00Z"),
+        (2, "suggested", None, "mihai", "VPN password expired", "2026-11-23T09:30:00Z"),
         (1, "deflected", None, "mihai", "VPN password expired", "2026-11-23T09:30:00Z")]
 
 
@@ -101,14 +105,16 @@ def test_retired_articles_are_not_offered(kb, at_terminal):
     kb("--as", "jim", "kb", "retire", 1)
     result = new(kb, input="n\n")
     assert "Reset your" not in result.stderr
+    assert "Which one?" not in result.stderr  # one article shown: no need to ask
     assert "Printer jams" in result.stderr
 
 
-def test_an_existing_dedupe_key_records_no_suggestion(kb, db, at_terminal):
+def test_an_existing_dedupe_key_ties_no_suggestion_to_the_request(kb, db, at_terminal):
     new(kb, "--dedupe-key", "k1", input="n\n")
     new(kb, "--dedupe-key", "k1", input="n\n")
     assert db.count("requests") == 1
-    assert db.count("kb_events", "kind = 'suggested'") == 2  # the first filing only
+    assert db.count("kb_events", "kind = 'suggested'") == 4  # shown twice: suggested twice
+    assert db.count("kb_events", "kind = 'suggested' AND number = 1") == 2  # the first filing
 
 
 def test_the_prompt_needs_stdin_and_stderr_terminals(monkeypatch):

@@ -90,17 +90,20 @@ def test_stats_counts_each_kind_per_article_in_the_period(kb, db, monkeypatch):
     kb("--as", "ana", "kb", "show", 1)
     kb("--as", "mihai", "kb", "show", 1)
     kb("--as", "mihai", "kb", "show", 3)
-    kb("--as", "mihai", "request", "new", "VPN password", "--team", "it", input="y\n")  # deflected
-    kb("--as", "mihai", "request", "new", "VPN password", "--team", "it", input="n\n")  # 1, suggested 1, 2
+    # each offers 1 and 2 (shown: suggested); the first deflects on 1, the second files #1
+    kb("--as", "mihai", "request", "new", "VPN password", "--team", "it", "-b", "VPN down",
+       input="y\n1\n")
+    kb("--as", "mihai", "request", "new", "VPN password", "--team", "it", "-b", "VPN down",
+       input="n\n")
     kb("--as", "jim", "request", "resolve", 1, "--kb", 2)
     kb("--as", "jim", "kb", "retire", 6)
     data = kb.json("kb", "stats")
     assert data["since"] == "2026-08-25T09:30:00Z"
     assert data["articles"][:3] == [
         {"id": 1, "title": "Reset your VPN password", "team": "it", "active": True, "views": 2,
-         "suggested": 1, "deflected": 1, "linked": 0},
+         "suggested": 2, "deflected": 1, "linked": 0},
         {"id": 2, "title": "Printer jams on floor 3", "team": "it", "active": True, "views": 0,
-         "suggested": 1, "deflected": 0, "linked": 1},
+         "suggested": 2, "deflected": 0, "linked": 1},
         {"id": 3, "title": "Résumé templates", "team": "payroll", "active": True, "views": 1,
          "suggested": 0, "deflected": 0, "linked": 0},
     ]
@@ -108,7 +111,7 @@ def test_stats_counts_each_kind_per_article_in_the_period(kb, db, monkeypatch):
     everything = kb.json("kb", "stats", "--since", "2026-01-01")
     assert everything["articles"][0]["views"] == 3
     tsv = kb("kb", "stats").stdout.splitlines()
-    assert tsv[0] == "article\t1\tReset your VPN password\tit\ttrue\t2\t1\t1\t0"
+    assert tsv[0] == "article\t1\tReset your VPN password\tit\ttrue\t2\t2\t1\t0"
 
 
 def test_next_articles_group_titles_without_a_linked_article(kb):
@@ -118,7 +121,7 @@ def test_next_articles_group_titles_without_a_linked_article(kb):
     for i, title in enumerate(titles):
         new(kb, title, when=f"2026-11-2{i % 3}T09:00:00Z")
     new(kb, "Old: VPN drops every hour", when="2026-01-05T09:00:00Z")  # out of the period
-    vpn = {"words": ["drop", "every", "hour", "vpn"], "count": 3, "example": 3,
+    vpn = {"words": ["drops", "every", "hour", "vpn"], "count": 3, "example": 3,
            "example_title": "VPN drop every 2 hours", "numbers": [1, 2, 3]}
     laptop = {"words": ["boot", "laptop"], "count": 2, "example": 9,
               "example_title": "laptops won't boot", "numbers": [8, 9]}
@@ -128,7 +131,7 @@ def test_next_articles_group_titles_without_a_linked_article(kb):
     assert data["next_articles"] == [vpn]
     assert set(data) == {"since", "articles", "next_articles"}
     out = kb("kb", "stats").stdout.splitlines()
-    assert "next\t3\t3\tdrop every hour vpn\tVPN drop every 2 hours" in out
+    assert "next\t3\t3\tdrops every hour vpn\tVPN drop every 2 hours" in out
     assert kb.json("kb", "stats", "--limit", "1")["next_articles"][0]["count"] == 3
 
 
@@ -156,4 +159,5 @@ def test_topics_rank_by_count_then_the_latest_example():
     found = topics(rows)
     assert [(t.words, t.count, t.example, t.example_title) for t in found] == [
         (("down", "vpn"), 3, 6, "the VPN: down"), (("jam", "printer"), 2, 3, "Printer jams")]
+    # spelled as most often written; a tie ("jam", "jams") goes to the shorter
     assert topics(rows, min_count=1, limit=1)[0].words == ("down", "vpn")

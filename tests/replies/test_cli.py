@@ -131,18 +131,18 @@ def test_add_edit_remove_with_audit(rd, db):
         "body": None, "placeholders": ["requester.first_name"]}
     expect_error(rd("--as", "jim", "reply", "add", "vpn-client", "--body", "x", code=None), 2,
                  "reply vpn-client already exists; change it with `isvc reply edit vpn-client`")
-    result = rd("--as", "alina", "reply", "edit", "vpn-client", "--body-file", "-",
+    result = rd("--as", "jim", "reply", "edit", "vpn-client", "--body-file", "-",
                 input="Install 5.3, {requester.first_name}.\n",
                 env={"ISVC_NOW": "2026-11-24T08:00:00Z"})
     assert result.stderr == "Updated reply vpn-client.\n"
     shown = rd.json("reply", "show", "vpn-client")
     assert shown["body"] == "Install 5.3, {requester.first_name}."
     assert shown["author"] == "jim" and shown["updated_at"] == "2026-11-24T08:00:00Z"
-    rd("--as", "alina", "reply", "edit", "vpn-client", "--description", "")
+    rd("--as", "boss", "reply", "edit", "vpn-client", "--description", "")  # an admin
     assert rd.json("reply", "show", "vpn-client")["description"] is None
-    expect_error(rd("--as", "alina", "reply", "edit", "vpn-client", "--description", "", code=None),
+    expect_error(rd("--as", "jim", "reply", "edit", "vpn-client", "--description", "", code=None),
                  2, "nothing changed on reply vpn-client")
-    expect_error(rd("--as", "alina", "reply", "edit", "vpn-client", code=None), 2,
+    expect_error(rd("--as", "jim", "reply", "edit", "vpn-client", code=None), 2,
                  "nothing to change; give --body, --body-file or --description")
     assert rd("--as", "boss", "reply", "remove", "vpn-client").stderr == "Removed reply vpn-client.\n"
     expect_error(rd("reply", "show", "vpn-client", code=None), 3,
@@ -152,8 +152,8 @@ def test_add_edit_remove_with_audit(rd, db):
     audit = db.query("SELECT actor, action, subject, detail FROM audit_log "
                      "WHERE action LIKE 'reply.%' ORDER BY id")
     assert [(a, b, c) for a, b, c, _ in audit] == [
-        ("jim", "reply.add", "vpn-client"), ("alina", "reply.edit", "vpn-client"),
-        ("alina", "reply.edit", "vpn-client"), ("boss", "reply.remove", "vpn-client")]
+        ("jim", "reply.add", "vpn-client"), ("jim", "reply.edit", "vpn-client"),
+        ("boss", "reply.edit", "vpn-client"), ("boss", "reply.remove", "vpn-client")]
     assert json.loads(audit[1][3]) == {"changed": ["body"]}
     assert json.loads(audit[2][3]) == {"changed": ["description"], "from": "VPN client", "to": None}
     assert json.loads(audit[3][3]) == {"body": "Install 5.3, {requester.first_name}.",

@@ -38,7 +38,7 @@ def kb_add(
     tag: Annotated[list[str], typer.Option("--tag", help="A tag (repeat); tags are searched too.")] = [],
     json_: JsonOpt = False,
 ) -> None:
-    """Write an article (team members and admins). Prints its id (the article with --json)."""
+    """Write an article (members of its team, any team member for a team-less one, admins). Prints its id (the article with --json)."""
     from isvc.services import kb as svc
 
     article = svc.add(desk(), title, read_body(body, body_file), team, tag)
@@ -57,7 +57,7 @@ def kb_edit(
     untag: Annotated[list[str], typer.Option("--untag", help="Remove a tag (repeat).")] = [],
     json_: JsonOpt = False,
 ) -> None:
-    """Change an article: a new version; the previous one is kept (`kb history`)."""
+    """Change an article (members of its team, any team member for a team-less one, admins): a new version; the previous one is kept (`kb history`)."""
     from isvc.services import kb as svc
 
     text = read_body(body, body_file) if body is not None or body_file is not None else None
@@ -69,12 +69,19 @@ def kb_edit(
 
 @app.command("retire", epilog="Example: isvc kb retire 12")
 def kb_retire(article_id: IdArg, json_: JsonOpt = False) -> None:
-    """Retire an article: out of search, suggestions and `kb list`; `kb show` still reads it."""
+    """Retire an article (whoever may edit it): out of search, suggestions and `kb list`; `kb show` still reads it."""
     from isvc.services import kb as svc
 
     article = svc.retire(desk(), article_id)
     info(f"Retired KB #{article.id}: {article.title}.")
     _print_article(article, json_, quiet=True)
+
+
+def no_match(query: str) -> str:
+    """The message for a search without hits: a long query is cut to 60 characters."""
+    from isvc.domain.kb import shorten
+
+    return f"No article matches {shorten(query)!r}."
 
 
 def _print_article(article, json_: bool, quiet: bool = False) -> None:
@@ -159,8 +166,7 @@ def kb_search(
     json_: JsonOpt = False,
     format_: FormatOpt = None,
 ) -> None:
-    """Search the active articles, best first (a word in the title counts most).
-    Matched words are bold on a terminal and «between these marks» in TSV and JSON."""
+    """Search the active articles, best first (a word in the title counts most). Matched words are bold on a terminal and «between these marks» in TSV and JSON."""
     from isvc.render.kb_views import HIT_COLUMNS, hit_dict, hits_table
     from isvc.render.output import emit_rows
     from isvc.services import kb as svc
@@ -168,7 +174,7 @@ def kb_search(
     hits = svc.search(desk(), query, team, limit)
     output = fmt(json_, format_)
     if not hits and output not in ("json", "ndjson", "table"):
-        info(f"No article matches {query!r}.")
+        info(no_match(query))
     emit_rows([hit_dict(h, i) for i, h in enumerate(hits, 1)], output, HIT_COLUMNS,
               lambda: hits_table(hits, query))
 
@@ -179,9 +185,7 @@ def kb_stats(
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many next articles.", min=1, max=1000)] = 10,
     json_: JsonOpt = False,
 ) -> None:
-    """What the articles did (views, suggested, deflected, linked) and the next articles to
-    write: the most frequent request titles that no article solved. On a pipe: TSV lines
-    led by `article` or `next`."""
+    """What the articles did (views; suggested: times `request new` offered them; deflected; linked) and the next articles to write: the most frequent request titles that no article solved or already answers. On a pipe: TSV lines led by `article` or `next`."""
     from isvc.render.kb_views import stats_dict, stats_tables, stats_tsv
     from isvc.services import kb as svc
 
@@ -226,28 +230,51 @@ def _yes(question: str) -> bool:
         sys.stderr.write("Please answer y or n.\n")
 
 
+def _which(count: int) -> int:
+    """Which of ``count`` articles answered it, on stderr like ``_yes``: Enter or end of
+    input is the first; anything else but 1..count is asked again."""
+    while True:
+        sys.stderr.write(f"Which one? [1-{count}] ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+        if not answer:
+            sys.stderr.write("\n")
+            return 1
+        answer = answer.strip().lstrip("#")
+        if not answer:
+            return 1
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= count:
+            return int(answer)
+        sys.stderr.write(f"Please answer a number from 1 to {count}.\n")
+
+
 @dataclass
 class Offer:
     """What `request new` offered: ``deflected`` means an article answered the question and
-    nothing is to be filed; otherwise ``filed(number)`` records the articles shown."""
+    nothing is to be filed; otherwise ``filed(number)`` ties the articles shown (already
+    counted as suggested, ``events``) to the request filed."""
 
     desk: object = None
     query: str = ""
     shown: list[int] = field(default_factory=list)
     deflected: bool = False
+    events: list[int] = field(default_factory=list)
 
     def filed(self, number: int) -> None:
-        if self.shown:
+        if self.events:
             from isvc.services import kb as svc
 
-            svc.record_suggested(self.desk, self.shown, number, self.query)
+            svc.suggestions_filed(self.desk, self.events, number)
 
 
 def offer_articles(d, title: str, body: str | None, body_file: str | None,
-                   no_suggest: bool = False) -> Offer:
-    """On a terminal, show the best articles for a request about to be filed and ask whether
-    one answered it. Off a terminal, or with --no-suggest, nothing at all happens (no query,
-    no output): cron and scripts see exactly what they saw before."""
+                   no_suggest: bool = False, team: str | None = None) -> Offer:
+    """On a terminal, show the best articles for a request about to be filed for ``team``
+    (its articles and the team-less ones) and ask
+    whether one answered it. Every article shown counts as suggested; a yes asks which one
+    when several were shown, and counts it as deflected. Off a terminal, or with
+    --no-suggest, nothing at all happens (no query, no output): cron and scripts see
+    exactly what they saw before."""
     if no_suggest or not prompt_allowed():
         return Offer()
     from isvc.store.kb import any_active
@@ -257,13 +284,16 @@ def offer_articles(d, title: str, body: str | None, body_file: str | None,
     from isvc.render.kb_views import suggestions
     from isvc.services import kb as svc
 
-    hits = svc.suggest(d, title, read_body(body, body_file))
+    hits = svc.suggest(d, title, read_body(body, body_file), team)
     if not hits:
         return Offer()
     suggestions(hits)
+    query = " ".join(title.split())
+    shown = [h.id for h in hits]
+    events = svc.record_suggested(d, shown, None, query)
     if _yes("Did one of these answer your question? [y/N]: "):
-        query = " ".join(title.split())
-        svc.record_deflection(d, hits[0].id, query)
+        chosen = hits[_which(len(hits)) - 1] if len(hits) > 1 else hits[0]
+        svc.record_deflection(d, chosen.id, query)
         info("Glad it helped: nothing was filed.")
-        return Offer(d, query, [], deflected=True)
-    return Offer(d, " ".join(title.split()), [h.id for h in hits])
+        return Offer(d, query, shown, deflected=True, events=events)
+    return Offer(d, query, shown, events=events)

@@ -148,9 +148,9 @@ def reply_edit(
     description: DescriptionOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Change a reply's text or description (team members, admins).
+    """Change a reply's text or description (a desk reply: its author, admins).
 
-    Editing a built-in saves the desk's own copy, which overrides it.
+    Editing a built-in (team members, admins) saves the desk's own copy, which overrides it.
     """
     from isvc.services import replies
 
@@ -168,7 +168,7 @@ def reply_edit(
 
 @app.command("remove", epilog="Example: isvc reply remove vpn-client")
 def reply_remove(name: NameArg) -> None:
-    """Remove one of the desk's replies (team members, admins).
+    """Remove one of the desk's replies (its author, admins).
 
     Removing an override brings the built-in back; built-ins themselves stay.
     """

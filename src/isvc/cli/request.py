@@ -74,7 +74,7 @@ def request_new(
     d = desk()
     from isvc.cli.kb import offer_articles  # light; searches only on a terminal, with articles
 
-    offer = offer_articles(d, title, body, body_file, no_suggest)
+    offer = offer_articles(d, title, body, body_file, no_suggest, team=team)
     if offer.deflected:  # an article answered it: nothing filed, nothing on stdout
         return
     if justify is None:

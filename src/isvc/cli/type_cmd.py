@@ -163,7 +163,7 @@ def type_retire(key: KeyArg, json_: JsonOpt = False) -> None:
 
 @app.command("import", epilog="Example: isvc type import catalog/purchasing.toml")
 def type_import(
-    path: Annotated[str, typer.Argument(help="A TOML file of [[types]] tables (see `isvc type export`).")],
+    path: Annotated[str, typer.Argument(help="A TOML file of [\\[types]] tables (see `isvc type export`).")],
 ) -> None:
     """Add or update request types from TOML (checked first; all or nothing)."""
     from isvc.services import catalog as svc

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
-from isvc.domain.kb import Article, Hit, Version, marked_parts, plain_marks
+from isvc.domain.kb import (Article, Hit, Version, marked_parts, plain_marks, shorten,
+                            strip_emphasis)
 from isvc.render.console import console
 
 ARTICLE_COLUMNS = ["id", "title", "team", "tags", "version", "active", "author", "updated_at"]
@@ -122,7 +123,7 @@ def hits_table(hits: list[Hit], query: str) -> None:
 
     con = console()
     if not hits:
-        con.print(f"No article matches {query!r}.", style="dim", markup=False)
+        con.print(f"No article matches {shorten(query)!r}.", style="dim", markup=False)
         return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("#", justify="right", style="dim")
@@ -235,7 +236,8 @@ def _bold_on_stderr() -> bool:
 
 
 def suggestions(hits: list[Hit]) -> None:
-    """Plain text on stderr (no Rich: filing stays fast): bold matches on a colour terminal."""
+    """Plain text on stderr (no Rich: filing stays fast): bold matches on a colour terminal;
+    snippets without Markdown emphasis markers (*, _, `)."""
     bold = _bold_on_stderr()
 
     def marks(text: str) -> str:
@@ -247,5 +249,5 @@ def suggestions(hits: list[Hit]) -> None:
     for i, h in enumerate(hits, 1):
         lines.append(f"  {i}. {marks(h.title_marked)}  (isvc kb show {h.id})")
         if h.snippet:
-            lines.append(f"     {marks(h.snippet)}")
+            lines.append(f"     {marks(strip_emphasis(h.snippet))}")
     sys.stderr.write("\n".join(lines) + "\n")

@@ -2,8 +2,9 @@
 read counted), searching, suggesting articles before a request is filed, linking the
 article that solved a request, and what the KB did over a period.
 
-Who may write: an admin, or anyone who belongs to at least one team (a provider). Everyone
-may read and search.
+Who may write: an admin; for an article of team T, the members of T (adding it, editing it,
+moving an article into T, retiring it); for an article without a team, anyone who belongs
+to a team (a provider). Everyone may read and search.
 """
 
 from __future__ import annotations
@@ -16,17 +17,24 @@ from isvc.store import kb as store
 from isvc.store.db import write
 
 SUGGESTIONS = 3
+CANDIDATES = 20  # the best matches checked for strength (rules.strong_match) before filing
 
 
 # -- helpers -------------------------------------------------------------------------------
 
-def can_write(desk: Desk) -> bool:
-    return desk.is_admin() or bool(desk.teams_of())
+def can_write(desk: Desk, team: str | None = None) -> bool:
+    """An admin; for team ``team``'s articles its members; for team-less ones any member
+    of a team."""
+    if desk.is_admin():
+        return True
+    mine = desk.teams_of()
+    return team in mine if team else bool(mine)
 
 
-def _require_writer(desk: Desk, what: str) -> None:
-    if not can_write(desk):
-        raise PermissionDenied(f"only members of a team or an admin may {what}; you are {desk.actor}")
+def _require_writer(desk: Desk, team: str | None, what: str) -> None:
+    if not can_write(desk, team):
+        who = f"members of team {team}" if team else "members of a team"
+        raise PermissionDenied(f"only {who} or an admin may {what}; you are {desk.actor}")
 
 
 def _row(desk: Desk, article_id: int) -> dict:
@@ -64,8 +72,9 @@ def add(desk: Desk, title: str, body: str, team: str | None = None, tags=()) -> 
     title, body = rules.clean_title(title), rules.clean_body(body)
     clean_tags = rules.join_tags(rules.clean_tag(t) for t in tags)
     with write(desk.conn):
-        _require_writer(desk, "add KB articles")
         team = _team(desk, team)
+        what = f"add KB articles to team {team}" if team else "add KB articles"
+        _require_writer(desk, team, what)
         desk.ensure_actor()
         article_id = store.insert_article(desk.conn, title=title, body=body, team=team,
                                           tags=clean_tags, author=desk.actor, at=desk.now_iso)
@@ -87,9 +96,11 @@ def edit(desk: Desk, article_id: int, *, title: str | None = None, body: str | N
     removed = [rules.clean_tag(t) for t in remove_tags]
     with write(desk.conn):
         row = _row(desk, article_id)
-        _require_writer(desk, "edit KB articles")
+        _require_writer(desk, row["team"], f"edit KB #{article_id}")
         if team is not None:
             new["team"] = _team(desk, team.strip())
+            if new["team"] and new["team"] != row["team"]:
+                _require_writer(desk, new["team"], f"move KB #{article_id} to team {new['team']}")
         if added or removed:
             tags = (set(rules.split_tags(row["tags"])) | set(added)) - set(removed)
             new["tags"] = rules.join_tags(tags)
@@ -111,7 +122,7 @@ def retire(desk: Desk, article_id: int) -> Article:
 
     with write(desk.conn):
         row = _row(desk, article_id)
-        _require_writer(desk, "retire KB articles")
+        _require_writer(desk, row["team"], f"retire KB #{article_id}")
         if not row["active"]:
             raise InvalidInput(f"KB #{article_id} is already retired")
         desk.ensure_actor()
@@ -171,16 +182,47 @@ def search(desk: Desk, text: str, team: str | None = None, limit: int = 10) -> l
     return _hits(store.search(desk.conn, match, team=team, limit=limit))
 
 
-def suggest(desk: Desk, title: str, body: str = "", limit: int = SUGGESTIONS) -> list[Hit]:
-    """Articles that may answer a request about to be filed: the title's words first, then
-    the body's. Nothing (and no error) when the text has no words or the KB no articles."""
+def _strong(desk: Desk, rows: list[dict], found: list[str]) -> list[dict]:
+    """The rows worth offering (rules.strong_match), best first."""
+    matched = store.matched_terms(desk.conn, [r["id"] for r in rows], found)
+    return [r for r in rows
+            if rules.strong_match(len(matched[r["id"]][0]), len(matched[r["id"]][1]))]
+
+
+def suggest(desk: Desk, title: str, body: str = "", team: str | None = None,
+            limit: int = SUGGESTIONS) -> list[Hit]:
+    """Articles that may answer a request about to be filed for ``team``: that team's and
+    the team-less ones (every team's when ``team`` is None), matching the title's terms
+    first, then the body's, and only strong matches (see ``rules.strong_match``). Nothing
+    (and no error) when the text has no terms, the team is unknown (filing says so) or
+    the KB has no articles."""
+    from isvc.store.directory import team_exists
+
     if not store.any_active(desk.conn):
         return []
-    try:
-        match = rules.fts_query(f"{title}\n{body}")
-    except InvalidInput:
+    found = rules.suggestion_terms(f"{title}\n{body}")
+    if not found:
         return []
-    return _hits(store.search(desk.conn, match, team=None, limit=limit))
+    if team is not None:
+        team = team.strip().lstrip("+")
+        if not team_exists(desk.conn, team):
+            return []
+    rows = store.search(desk.conn, rules.any_of(found), team=team or None, with_teamless=True,
+                        limit=CANDIDATES)
+    return _hits(_strong(desk, rows, found)[:limit])
+
+
+def covered(desk: Desk, title: str) -> bool:
+    """Whether an active article already answers requests titled ``title``: one of the
+    best matches has two or more of the title's suggestion terms (or, for a title with a
+    single term, has it in its own title). A title word found once in a body is not enough."""
+    found = rules.suggestion_terms(title)
+    if not found:
+        return False
+    rows = store.search(desk.conn, rules.any_of(found), team=None, limit=CANDIDATES)
+    matched = store.matched_terms(desk.conn, [r["id"] for r in rows], found)
+    return any(len(anywhere) >= 2 or (len(found) == 1 and in_title)
+               for anywhere, in_title in matched.values())
 
 
 def record_deflection(desk: Desk, article_id: int, query: str) -> None:
@@ -190,12 +232,20 @@ def record_deflection(desk: Desk, article_id: int, query: str) -> None:
                            person=desk.actor, query=query)
 
 
-def record_suggested(desk: Desk, article_ids: list[int], number: int | None, query: str) -> None:
-    """Articles shown before filing that did not answer it (the request was filed)."""
+def record_suggested(desk: Desk, article_ids: list[int], number: int | None,
+                     query: str) -> list[int]:
+    """Articles shown before filing, each counted as "suggested" whatever happens next;
+    ``number`` (the request filed) may follow with ``suggestions_filed``. The event ids."""
     with write(desk.conn):
-        for article_id in article_ids:
-            store.insert_event(desk.conn, "suggested", desk.now_iso, article=article_id,
-                               number=number, person=desk.actor, query=query)
+        return [store.insert_event(desk.conn, "suggested", desk.now_iso, article=article_id,
+                                   number=number, person=desk.actor, query=query)
+                for article_id in article_ids]
+
+
+def suggestions_filed(desk: Desk, event_ids: list[int], number: int) -> None:
+    """The request filed after the suggestions ``event_ids`` were shown: none answered it."""
+    with write(desk.conn):
+        store.set_event_number(desk.conn, event_ids, number)
 
 
 def link_article(desk: Desk, number: int, article_id: int) -> Article:
@@ -225,9 +275,11 @@ def link_article(desk: Desk, number: int, article_id: int) -> Article:
 # -- stats -------------------------------------------------------------------------------------
 
 def stats(desk: Desk, since: str = "90d", limit: int = 10) -> dict:
-    """Per article: views, suggestions, deflections, links since ``since``; and the next
-    articles to write: the most frequent request titles (by their significant words) among
-    the requests of the period that no article solved."""
+    """Per article since ``since``: views, suggested (times shown before filing, whether
+    the person then filed or not), deflections, links; and the next articles to write:
+    the most frequent request titles (by their significant words) among the requests of
+    the period that no article solved, leaving out those an active article already
+    covers (``covered`` on the group's latest title)."""
     from isvc.domain.timeutil import parse_since, to_iso
 
     if limit < 1:
@@ -236,4 +288,10 @@ def stats(desk: Desk, since: str = "90d", limit: int = 10) -> dict:
     articles = store.article_stats(desk.conn, since_iso)
     linked = store.linked_numbers(desk.conn)
     rows = [(n, t) for n, t in store.request_titles_since(desk.conn, since_iso) if n not in linked]
-    return {"since": since_iso, "articles": articles, "topics": rules.topics(rows, limit=limit)}
+    topics = []
+    for topic in rules.topics(rows, limit=None):
+        if len(topics) == limit:
+            break
+        if not covered(desk, topic.example_title):
+            topics.append(topic)
+    return {"since": since_iso, "articles": articles, "topics": topics}

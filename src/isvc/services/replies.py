@@ -1,8 +1,9 @@
 """Canned replies: the desk's own beside the built-ins, and rendering one for a request.
 
 A desk reply with a built-in's name overrides it; removing the override brings the
-built-in back. Team members and admins change the desk's replies (audited); anyone may
-list, read and render them.
+built-in back. Team members and admins add replies (and override a built-in by editing
+it); a desk reply is edited or removed by its author or an admin (all audited). Anyone
+may list, read and render them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,17 @@ def _require_editor(desk: Desk, what: str) -> None:
     admins = ", ".join(sorted(desk.admins()))
     raise PermissionDenied(f"only team members or an admin ({admins}) may {what}; "
                            f"you are {desk.actor}")
+
+
+def _require_owner(desk: Desk, reply: Reply, what: str) -> None:
+    """A desk reply: its author, or an admin."""
+    if desk.is_admin() or (reply.author is not None and reply.author == desk.actor):
+        return
+    admins = ", ".join(sorted(desk.admins()))
+    who = f"an admin ({admins})"
+    if reply.author:
+        who = f"its author {reply.author} or {who}"
+    raise PermissionDenied(f"only {who} may {what} reply {reply.name}; you are {desk.actor}")
 
 
 def _missing(name: str) -> NotFound:
@@ -92,8 +104,11 @@ def edit(desk: Desk, name: str, body: str | None = None,
     new_body = domain.validate_body(body) if body is not None else None
     new_description = domain.clean_description(description)
     with write(desk.conn):
-        _require_editor(desk, "edit canned replies")
         current = get(desk, name)
+        if current.source == domain.DESK:
+            _require_owner(desk, current, "edit")
+        else:  # a built-in: editing it adds the desk's own copy
+            _require_editor(desk, "edit canned replies")
         body_after = new_body if new_body is not None else current.body
         description_after = new_description if description is not None else current.description
         changed = [key for key, old, new in (("body", current.body, body_after),
@@ -120,10 +135,12 @@ def edit(desk: Desk, name: str, body: str | None = None,
 def remove(desk: Desk, name: str) -> Removed:
     name = domain.check_name(name)
     with write(desk.conn):
-        _require_editor(desk, "remove canned replies")
         own = store.get(desk.conn, name)
         built_in = domain.built_ins().get(name)
-        if own is None:
+        if own is not None:
+            _require_owner(desk, own, "remove")
+        else:
+            _require_editor(desk, "remove canned replies")
             if built_in is not None:
                 raise InvalidInput(f"reply {name} is built in and cannot be removed; "
                                    f"`isvc reply add {name}` overrides it with your own")

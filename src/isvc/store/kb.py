@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from isvc.domain.kb import MARK_CLOSE, MARK_OPEN
+from isvc.domain.kb import MARK_CLOSE, MARK_OPEN, quote_term
 
 _ARTICLE = ("id, title, body, team, tags, version, active, author, created_at, updated_at")
 
@@ -83,9 +83,11 @@ def versions(conn: sqlite3.Connection, article_id: int) -> list[dict]:
         "WHERE article = ? ORDER BY version", (article_id,))]
 
 
-def search(conn: sqlite3.Connection, match: str, *, team: str | None, limit: int) -> list[dict]:
+def search(conn: sqlite3.Connection, match: str, *, team: str | None, limit: int,
+           with_teamless: bool = False) -> list[dict]:
     """Active articles matching an FTS5 expression, best first; ``snippet`` (from the body)
-    and ``title_marked`` carry MARK_OPEN/MARK_CLOSE around the matched words."""
+    and ``title_marked`` carry MARK_OPEN/MARK_CLOSE around the matched words. ``team``:
+    only that team's articles, and the team-less ones too with ``with_teamless``."""
     sql = (
         f"SELECT a.id, a.title, a.team, a.tags, a.version, a.updated_at, {BM25} AS bm25, "
         f"snippet(kb_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) AS snippet, "
@@ -95,11 +97,31 @@ def search(conn: sqlite3.Connection, match: str, *, team: str | None, limit: int
     )
     args: list = [MARK_OPEN, MARK_CLOSE, MARK_OPEN, MARK_CLOSE, match]
     if team:
-        sql += " AND a.team = ?"
+        sql += " AND (a.team = ? OR a.team IS NULL)" if with_teamless else " AND a.team = ?"
         args.append(team)
     sql += " ORDER BY bm25, a.id LIMIT ?"
     args.append(limit)
     return [dict(r) for r in conn.execute(sql, args)]
+
+
+def matched_terms(conn: sqlite3.Connection, article_ids: list[int],
+                  terms: list[str]) -> dict[int, tuple[set[str], set[str]]]:
+    """Per article, which of ``terms`` it matches (any column) and which its title matches:
+    one small query per term, among the given articles only."""
+    found: dict[int, tuple[set[str], set[str]]] = {i: (set(), set()) for i in article_ids}
+    if not article_ids:
+        return found
+    marks = ", ".join("?" * len(article_ids))
+    sql = ("SELECT rowid, highlight(kb_fts, 0, ?, ?) FROM kb_fts "
+           f"WHERE kb_fts MATCH ? AND rowid IN ({marks})")
+    for term in terms:
+        args = (MARK_OPEN, MARK_CLOSE, quote_term(term), *article_ids)
+        for rowid, title in conn.execute(sql, args):
+            anywhere, in_title = found[rowid]
+            anywhere.add(term)
+            if title and MARK_OPEN in title:
+                in_title.add(term)
+    return found
 
 
 def insert_event(conn: sqlite3.Connection, kind: str, at: str, *, article: int | None,
@@ -110,6 +132,11 @@ def insert_event(conn: sqlite3.Connection, kind: str, at: str, *, article: int |
         (article, kind, number, person, query, at),
     )
     return cur.lastrowid
+
+
+def set_event_number(conn: sqlite3.Connection, event_ids: list[int], number: int) -> None:
+    conn.executemany("UPDATE kb_events SET number = ? WHERE id = ?",
+                     [(number, event_id) for event_id in event_ids])
 
 
 def linked(conn: sqlite3.Connection, article_id: int, number: int) -> bool:
