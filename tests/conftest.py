@@ -112,3 +112,20 @@ def quick_desk(request, snapshot, isvc):
     payroll; mihai in sales; boss the only admin), built once and copied per test."""
     snapshot("desk", lambda: request.getfixturevalue("desk"))
     return isvc
+
+
+@pytest.fixture
+def traced(monkeypatch):
+    """Every SQL statement any connection isvc opens runs, in order (bound values inlined)."""
+    from isvc.store import db as store_db
+
+    statements: list[str] = []
+    connect = store_db._connect_raw
+
+    def connect_traced(path):
+        conn = connect(path)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(store_db, "_connect_raw", connect_traced)
+    return statements

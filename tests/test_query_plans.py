@@ -35,6 +35,7 @@ from isvc.domain.timeutil import to_iso
 from isvc.services import requests as svc
 from isvc.store import db as store_db
 from isvc.store import requests as store
+from testkit import Recorder
 
 # Tables that grow with the history: reading them whole is the thing to avoid.
 HISTORY_TABLES = ("requests", "events", "request_tags", "watchers", "waits", "links")
@@ -95,20 +96,6 @@ def conn(db_path):
 
 # -- reading query plans ----------------------------------------------------------
 
-class Recorder:
-    """Stands in for the connection and keeps every (sql, parameters) the store runs, so the
-    plans checked are those of the statements the code really executes, parameters and all."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-        self.statements: list[tuple[str, object]] = []
-
-    def execute(self, sql, params=()):
-        self.statements.append((sql, params))
-        return self.conn.execute(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self.conn, name)
 
 
 def plan(conn: sqlite3.Connection, sql: str, params=()) -> list[str]:
@@ -283,19 +270,6 @@ def test_request_show_searches_by_number(desk_rec):
 
 # -- statements per command ----------------------------------------------------------
 
-@pytest.fixture
-def traced(monkeypatch):
-    """Every SQL statement any connection isvc opens runs, in order (bound values inlined)."""
-    statements: list[str] = []
-    connect = store_db._connect_raw
-
-    def connect_traced(path):
-        conn = connect(path)
-        conn.set_trace_callback(statements.append)
-        return conn
-
-    monkeypatch.setattr(store_db, "_connect_raw", connect_traced)
-    return statements
 
 
 def _queue_statements(isvc, traced, *args, env=None) -> list[str]:

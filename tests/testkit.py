@@ -51,3 +51,23 @@ def expect_usage_error(result, *fragments: str) -> None:
     assert "Traceback" not in result.output
     for fragment in fragments:
         assert fragment in result.stderr, result.stderr
+
+
+class Recorder:
+    """Stands in for a connection and keeps every (sql, parameters) the code runs through
+    it, so tests check the statements really executed (plans, counts, parameters)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.statements: list[tuple[str, object]] = []
+
+    @property
+    def sql(self) -> list[str]:
+        return [sql for sql, _ in self.statements]
+
+    def execute(self, sql, params=()):
+        self.statements.append((sql, params))
+        return self.conn.execute(sql, params)
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)

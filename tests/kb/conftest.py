@@ -11,7 +11,6 @@ sales: mihai; boss the only admin) with six articles, built once per session.
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 
@@ -55,18 +54,3 @@ def kb(request, snapshot, isvc):
     return isvc
 
 
-@pytest.fixture
-def traced(monkeypatch):
-    """Every SQL statement the commands run, in order (the desk's connection traced)."""
-    from isvc.store import db as store_db
-
-    statements: list[str] = []
-    real = store_db.open_db
-
-    def open_traced(*args, **kw) -> sqlite3.Connection:
-        conn = real(*args, **kw)
-        conn.set_trace_callback(statements.append)
-        return conn
-
-    monkeypatch.setattr(store_db, "open_db", open_traced)
-    return statements

@@ -161,20 +161,6 @@ def _statements(isvc, traced, *args) -> list[str]:
     return list(traced)
 
 
-@pytest.fixture
-def traced(monkeypatch):
-    from isvc.store import db as store_db
-
-    statements: list[str] = []
-    connect = store_db._connect_raw
-
-    def connect_traced(path):
-        conn = connect(path)
-        conn.set_trace_callback(statements.append)
-        return conn
-
-    monkeypatch.setattr(store_db, "_connect_raw", connect_traced)
-    return statements
 
 
 def test_filing_with_its_events_off_runs_no_notification_query(nd, traced, monkeypatch):

@@ -16,6 +16,7 @@ from isvc.services import ratings as svc
 from isvc.store import ratings as store
 
 from .conftest import rows
+from testkit import Recorder
 
 SINCE_90D = "2026-08-25T09:30:00Z"
 
@@ -133,17 +134,6 @@ def test_refusals(rated):
 
 # -- complexity: the period, through indexes, in two statements ----------------------------
 
-class Recorder:
-    def __init__(self, conn):
-        self.conn = conn
-        self.statements: list[tuple[str, object]] = []
-
-    def execute(self, sql, params=()):
-        self.statements.append((sql, params))
-        return self.conn.execute(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self.conn, name)
 
 
 @pytest.mark.parametrize("team", [None, "it"])

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from testkit import expect_error
 
 from isvc.cli import _common
 from isvc.errors import InvalidInput
 from isvc.services import requests as requests_svc
 from isvc.services import urgency
 from isvc.store import customers as store
+from testkit import Recorder, expect_error
 
 WINDOW_START = "2026-10-24T09:30:00Z"
 JUST_BEFORE = "2026-10-24T09:29:59Z"
@@ -213,17 +213,6 @@ def test_preview_reads_the_types_default_priority(ana_at_limit, isvc_home):
     _common.reset()
 
 
-class Recorder:
-    def __init__(self, conn):
-        self.conn = conn
-        self.statements: list[str] = []
-
-    def execute(self, sql, params=()):
-        self.statements.append(sql)
-        return self.conn.execute(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self.conn, name)
 
 
 @pytest.mark.parametrize("priority", ["urgent", "normal"])
@@ -237,12 +226,12 @@ def test_the_check_is_one_indexed_query_and_only_for_urgent(ana_at_limit, priori
         requests_svc.file_request(d, "Printer", "it", priority=priority, justify=(
             "why" if priority == "urgent" else None))
         # not urgent, or --justify given: the budget is not even read
-        assert store.WINDOW_SQL not in d.conn.statements
+        assert store.WINDOW_SQL not in d.conn.sql
         d.conn.statements.clear()
         if priority == "urgent":
             with pytest.raises(InvalidInput, match="over the 20% budget"):
                 requests_svc.file_request(d, "Printer", "it", priority="urgent")
-            assert d.conn.statements.count(store.WINDOW_SQL) == 1
+            assert d.conn.sql.count(store.WINDOW_SQL) == 1
         plan = [row[3] for row in conn.execute(
             "EXPLAIN QUERY PLAN " + store.WINDOW_SQL,
             {"requester": "ana", "since": "2026-10-24T09:30:00Z", "until": "2026-11-23T09:30:00Z"})]

@@ -26,6 +26,7 @@ import pytest
 from isvc.cli import _common
 from isvc.services import customers as svc
 from isvc.store import customers as store
+from testkit import Recorder
 
 SINCE_30D = "2026-10-24T09:30:00Z"
 KEYS = ["level", "team", "requester", "requests", "urgent", "urgent_share_pct", "needs_info",
@@ -161,17 +162,6 @@ def test_refusals_and_help(scenario):
     assert "customers" in scenario("--help").stdout
 
 
-class Recorder:
-    def __init__(self, conn):
-        self.conn = conn
-        self.statements: list[tuple[str, object]] = []
-
-    def execute(self, sql, params=()):
-        self.statements.append((sql, params))
-        return self.conn.execute(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self.conn, name)
 
 
 @pytest.mark.parametrize("team", [None, "it"])
