@@ -24,27 +24,7 @@ BodyOpt = Annotated[Optional[str], typer.Option("--body", "-b", help="The text, 
 BodyFileOpt = Annotated[Optional[str], typer.Option("--body-file", help="Read the text from a file (- for stdin).")]
 DescriptionOpt = Annotated[Optional[str], typer.Option("--description", "-d", help="What it is for, in a line (\"\" clears it on edit).")]
 
-# The option `request ack|comment|resolve` take (imported by isvc.cli.request).
-ReplyOpt = Annotated[
-    Optional[str],
-    typer.Option("--reply", metavar="NAME",
-                 help="Send canned reply NAME (see `isvc reply list`), written for this request. "
-                 "With -m as well, your text fills the reply's {message} slot, or is added as "
-                 "its last paragraph when it has none."),
-]
-
 LIST_COLUMNS = ["name", "source", "overrides", "description"]
-
-
-def reply_message(number: int, reply: str | None, message: str | None,
-                  command: str | None = None) -> str | None:
-    """The message a request command sends: -m as given, or canned reply ``reply`` rendered
-    for request ``number`` by the acting person (``command``: the status it leaves)."""
-    if reply is None:
-        return message
-    from isvc.services import replies
-
-    return replies.render_for(desk(), reply, number, message=message, command=command).text
 
 
 def reply_dict(reply, *, body: bool = False) -> dict:

@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 import typer
 
 from isvc.cli._common import FormatOpt, JsonOpt, desk, fmt, read_body
-from isvc.cli.reply import ReplyOpt, reply_message
 from isvc.render.output import info
 
 app = typer.Typer(add_completion=False, help="Requests: file them, work them, close them.", no_args_is_help=True)
@@ -15,6 +14,28 @@ app = typer.Typer(add_completion=False, help="Requests: file them, work them, cl
 SQLITE_MAX_INT = 2**63 - 1  # larger numbers would reach SQLite as an OverflowError traceback
 NumberArg = Annotated[int, typer.Argument(help="Request number.", min=1, max=SQLITE_MAX_INT)]
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="A public message to the requester.")]
+
+
+# Canned replies (`isvc reply`): the option `request ack|comment|resolve` take. Kept here,
+# not in isvc.cli.reply, so the request commands do not build the reply commands.
+ReplyOpt = Annotated[
+    Optional[str],
+    typer.Option("--reply", metavar="NAME",
+                 help="Send canned reply NAME (see `isvc reply list`), written for this request. "
+                 "With -m as well, your text fills the reply's {message} slot, or is added as "
+                 "its last paragraph when it has none."),
+]
+
+
+def reply_message(number: int, reply: str | None, message: str | None,
+                  command: str | None = None) -> str | None:
+    """The message a request command sends: -m as given, or canned reply ``reply`` rendered
+    for request ``number`` by the acting person (``command``: the status it leaves)."""
+    if reply is None:
+        return message
+    from isvc.services import replies
+
+    return replies.render_for(desk(), reply, number, message=message, command=command).text
 
 
 def _with_sla(reqs) -> list[dict]:
@@ -114,7 +135,7 @@ def request_new(
 def request_show(number: NumberArg, json_: JsonOpt = False, format_: FormatOpt = None) -> None:
     """A request: its header and its journal as a timeline."""
     from isvc.render.output import emit_object
-    from isvc.render.shapes import event_dict, request_dict
+    from isvc.render.shapes import event_dict
     from isvc.services import requests as svc
 
     d = desk()
