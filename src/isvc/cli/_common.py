@@ -101,19 +101,27 @@ def can_ask() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
+def read_answer(prompt: str) -> str | None:
+    """One line typed at the terminal, the prompt on stderr (typer.prompt(err=True) still
+    writes the last character of its prompt to stdout, where `N=$(isvc request new ...)`
+    would capture it). None at end of input."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer:
+        sys.stderr.write("\n")
+        return None
+    return answer.strip()
+
+
 def ask(question: str) -> str:
-    """One line of answer, asked entirely on stderr: typer.prompt(err=True) still writes
-    the last character of its prompt to stdout, where `N=$(isvc request new ...)` would
-    capture it. An empty answer is asked again; end of input gives up (exit 2)."""
+    """A non-empty answer (an empty one is asked again); end of input gives up (exit 2)."""
     while True:
-        sys.stderr.write(f"{question}: ")
-        sys.stderr.flush()
-        answer = sys.stdin.readline()
-        if not answer:
-            sys.stderr.write("\n")
+        answer = read_answer(f"{question}: ")
+        if answer is None:
             raise InvalidInput("no answer given; nothing was filed")
-        if answer.strip():
-            return answer.strip()
+        if answer:
+            return answer
 
 
 def report_problems(problems: list[str], ok: str) -> None:

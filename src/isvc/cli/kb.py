@@ -212,37 +212,28 @@ def prompt_allowed() -> bool:
 
 
 def _yes(question: str) -> bool:
-    """A y/N question entirely on stderr. (typer.confirm(err=True) still writes the last
-    character of its prompt to stdout, which `N=$(isvc request new ...)` would capture.)
-    Enter or end of input is no."""
+    """A y/N question on stderr; Enter or end of input is no."""
+    from isvc.cli._common import read_answer
+
     while True:
-        sys.stderr.write(question)
-        sys.stderr.flush()
-        answer = sys.stdin.readline()
-        if not answer:
-            sys.stderr.write("\n")
+        answer = read_answer(question)
+        if answer is None or answer.lower() in ("", "n", "no"):
             return False
-        answer = answer.strip().lower()
-        if answer in ("y", "yes"):
+        if answer.lower() in ("y", "yes"):
             return True
-        if answer in ("", "n", "no"):
-            return False
         sys.stderr.write("Please answer y or n.\n")
 
 
 def _which(count: int) -> int:
     """Which of ``count`` articles answered it, on stderr like ``_yes``: Enter or end of
     input is the first; anything else but 1..count is asked again."""
+    from isvc.cli._common import read_answer
+
     while True:
-        sys.stderr.write(f"Which one? [1-{count}] ")
-        sys.stderr.flush()
-        answer = sys.stdin.readline()
-        if not answer:
-            sys.stderr.write("\n")
+        answer = read_answer(f"Which one? [1-{count}] ")
+        if answer is None or not answer.lstrip("#"):
             return 1
-        answer = answer.strip().lstrip("#")
-        if not answer:
-            return 1
+        answer = answer.lstrip("#")
         if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= count:
             return int(answer)
         sys.stderr.write(f"Please answer a number from 1 to {count}.\n")
