@@ -130,18 +130,9 @@ def _write_new(dest: Path, data: bytes, force: bool) -> None:
         return
     if dest.is_dir():
         raise InvalidInput(f"{dest} is a folder; give a file name with --out")
-    tmp = dest.parent / f".{dest.name}.isvc-{os.getpid()}-{os.urandom(4).hex()}"
-    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, dest)  # replaces a file or a symlink, never writes through one
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from isvc.files import replace_atomically
+
+    replace_atomically(dest, data, 0o600)
 
 
 def backup_files(desk_conn, backup_db: Path) -> tuple[Path, int] | None:

@@ -15,6 +15,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from isvc.files import replace_atomically
+
 _COLUMNS = (
     "a.id, a.number, a.event_id, a.mail_id, a.filename, a.content_type, a.size, a.sha256, "
     "a.stored_name, a.created_at, coalesce(e.internal, 0) AS internal"
@@ -65,21 +67,7 @@ def write_file(root: Path, data: bytes, *, shared: bool) -> tuple[str, str]:
             return digest, stored  # already kept (content-addressed)
     except FileNotFoundError:
         pass
-    tmp = sub / f".tmp-{digest[:16]}-{os.getpid()}-{os.urandom(4).hex()}"
-    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, file_mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, file_mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_atomically(target, data, file_mode, durable=True)
     return digest, stored
 
 
