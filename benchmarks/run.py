@@ -201,6 +201,8 @@ class Desk:
     actor: str = ""
     show_number: int = 0
     show_events: int = 0
+    admin: str = ""
+    ripple_number: int | None = None
     stats: dict = field(default_factory=dict)
 
 
@@ -264,6 +266,10 @@ def inspect_desk(desk: Desk) -> None:
                 "GROUP BY number ORDER BY n DESC, number DESC LIMIT 1", TEAM)
         desk.show_number, desk.show_events = (row[0], row[1]) if row else (
             q("SELECT max(number) FROM requests WHERE team = ?", TEAM)[0], 0)
+        row = q("SELECT handle FROM people WHERE role = 'admin' AND active = 1 ORDER BY handle LIMIT 1")
+        desk.admin = row[0] if row else desk.actor
+        edges = conn.execute("SELECT src, dst FROM links WHERE kind = 'blocks'").fetchall()
+        desk.ripple_number = middle_of_longest_chain(edges)
         open_sql = "status IN ('new','acknowledged','in_progress','waiting')"
         desk.stats = {
             "requests": q("SELECT count(*) FROM requests")[0],
@@ -277,6 +283,32 @@ def inspect_desk(desk: Desk) -> None:
         }
     finally:
         conn.close()
+
+
+def middle_of_longest_chain(edges: list[tuple[int, int]]) -> int | None:
+    """The request in the middle of the longest chain of blocks links (src blocks dst), so
+    that `isvc ripple` on it walks the most in both directions; None without links."""
+    after: dict[int, list[int]] = {}
+    for src, dst in edges:
+        after.setdefault(src, []).append(dst)
+    longest: dict[int, list[int]] = {}
+
+    def chain_from(n: int, seen: frozenset) -> list[int]:
+        if n in longest:
+            return longest[n]
+        best: list[int] = []
+        for m in after.get(n, ()):
+            if m not in seen:  # a cycle in stored data must not loop
+                cand = chain_from(m, seen | {m})
+                if len(cand) > len(best):
+                    best = cand
+        longest[n] = [n] + best
+        return longest[n]
+
+    import sys as _sys
+    _sys.setrecursionlimit(max(10_000, _sys.getrecursionlimit()))
+    best = max((chain_from(n, frozenset({n})) for n in after), key=len, default=[])
+    return best[len(best) // 2] if best else None
 
 
 # -- Taskwarrior -------------------------------------------------------------------------
@@ -729,18 +761,17 @@ class Goal:
     text: str
     limit: float
     numerator: str
-    denominator: str  # a result key, or "F"
-    unit: str         # "×F" or "×"
+    denominator: str  # a result key, "F", or "s" (an absolute limit in seconds)
+    unit: str         # "×F", "×" or "s"
     value: float | None = None
     verdict: str = "NOT MEASURED"
     why_not: str = ""
 
     def evaluate(self, bench: Bench, floor: float | None, missing: dict[str, str]) -> None:
         num = bench.get(self.numerator)
-        den = floor if self.denominator == "F" else (bench.get(self.denominator).median
-                                                     if bench.get(self.denominator) else None)
+        den = goal_denominator(self, bench, floor)
         if num is None or den is None:
-            keys = [k for k in (self.numerator, self.denominator) if k != "F"]
+            keys = [k for k in (self.numerator, self.denominator) if k not in ("F", "s")]
             reasons = [missing.get(k) or (bench.results[k].error if k in bench.results else None)
                        for k in keys if bench.get(k) is None]
             self.why_not = "; ".join(dict.fromkeys(r for r in reasons if r)) or "not measured"
@@ -751,7 +782,19 @@ class Goal:
     def shown(self) -> str:
         if self.value is None:
             return "—"
+        if self.unit == "s":
+            return f"{self.value:.2f} s"
         return f"{self.value:.2f}×F" if self.unit == "×F" else f"{self.value:.2f}×"
+
+
+def goal_denominator(goal: Goal, bench: Bench, floor: float | None) -> float | None:
+    """What a goal's numerator is divided by: F, another command's median, or 1 second."""
+    if goal.denominator == "s":
+        return 1.0
+    if goal.denominator == "F":
+        return floor
+    res = bench.get(goal.denominator)
+    return res.median if res else None
 
 
 GOALS = [
@@ -765,6 +808,15 @@ GOALS = [
          "task_add", "×"),
     Goal("sla_check_task", "`isvc sla check --json` on 100,000 requests ≤ 1× `task export` on "
          "10,000 tasks", 1.0, "sla_check", "task_export", "×"),
+    # insight (issue 7): absolute limits, the reports a manager runs on the whole history
+    Goal("report", "`isvc report` (last 30 days) on 100,000 requests ≤ 2 s", 2, "report", "s", "s"),
+    Goal("report_peak", "`isvc report peak` on 100,000 requests ≤ 1 s", 1, "report_peak", "s", "s"),
+    Goal("report_recurring", "`isvc report recurring --since 90d` on 100,000 requests ≤ 5 s", 5,
+         "report_recurring", "s", "s"),
+    Goal("report_html", "`isvc report html --since 90d` on 100,000 requests ≤ 5 s", 5,
+         "report_html", "s", "s"),
+    Goal("ripple", "`isvc ripple N` (the longest waiting chain) on 100,000 requests ≤ 0.5 s", 0.5,
+         "ripple", "s", "s"),
 ]
 
 
@@ -818,6 +870,11 @@ def explain_failures(goals: list[Goal], bench: Bench, floor: float, py: Path, is
         if goal.verdict != "FAIL":
             continue
         num = bench.get(goal.numerator)
+        if goal.unit == "s":
+            out += [f"### FAIL: {goal.text}", "",
+                    f"**Measured:** {num.label} ({num.data}) took a median {ms(num.median)} ms "
+                    f"against a limit of {goal.limit:g} s.", ""]
+            continue
         den_ms = floor_ms if goal.denominator == "F" else bench.get(goal.denominator).median * 1000
         den_name = "F" if goal.denominator == "F" else bench.get(goal.denominator).label
         out += [f"### FAIL: {goal.text}", "",
@@ -848,8 +905,8 @@ def explain_failures(goals: list[Goal], bench: Bench, floor: float, py: Path, is
                         "(tests/test_query_plans.py should then fail too).", ""]
             continue
         if goal.numerator in analysed:
-            out += [f"**Why, and what would close it:** the same command as the FAIL above; "
-                    f"see its analysis.", ""]
+            out += ["**Why, and what would close it:** the same command as the FAIL above; "
+                    "see its analysis.", ""]
             continue
         if goal.numerator in ("queue", "version"):
             args = ["queue", TEAM] if goal.numerator == "queue" else ["--version"]
@@ -1010,11 +1067,19 @@ def write_report(path: Path, args, info: dict, desks: dict, task_facts: dict | N
           "|---|---|---:|---:|---|"]
     short = {"floor": "F", "version": "--version", "queue": "queue 100k", "queue_1m": "queue 1M",
              "task_list": "task list", "new": "request new", "task_add": "task add",
-             "sla_check": "sla check 100k", "task_export": "task export"}
+             "sla_check": "sla check 100k", "task_export": "task export",
+             "report": "report 100k", "report_peak": "report peak 100k",
+             "report_recurring": "recurring 90d 100k", "report_html": "report html 100k",
+             "ripple": "ripple 100k"}
     for g in goals:
         verdict = f"**{g.verdict}**" if g.verdict != "NOT MEASURED" else f"NOT MEASURED: {g.why_not}"
         num = r(g.numerator)
-        den = F if g.denominator == "F" else (r(g.denominator).median if r(g.denominator) else None)
+        den = goal_denominator(g, bench, F)
+        if g.unit == "s":
+            numbers = f"{short[g.numerator]} {ms(num.median)}" if num else "—"
+            cpu_txt = f"{num.cpu_median:.2f} s" if num and num.cpu_median else "—"
+            L.append(f"| {g.text} | {numbers} | {g.shown()} | {cpu_txt} | {verdict} |")
+            continue
         numbers = (f"{short[g.numerator]} {ms(num.median)} / {short.get(g.denominator, 'F')} "
                    f"{ms(den)}" if num and den else "—")
         den_res = floor if g.denominator == "F" else r(g.denominator)
@@ -1073,11 +1138,17 @@ def write_report(path: Path, args, info: dict, desks: dict, task_facts: dict | N
         "queue_mine_1m": "no goal: the acting agent's own queue",
         "list_team": "no goal; piped",
         "list_team_1m": "no goal; piped",
+        "report": "as an admin: every team",
+        "report_peak": "as an admin: every team, last 90 days",
+        "report_recurring": "as an admin: every team",
+        "report_html": "as an admin; writes a file of the whole page",
+        "ripple": "the middle of the desk's longest waiting chain",
     }
     order = ["floor", "version", "help", "new", "queue", "queue_table", "list", "show",
              "show_table", "queue_1m", "task_list", "task_list_nogc", "task_add",
              "whatif_queue", "whatif_new",
-             "queue_mine", "queue_mine_1m", "list_team", "list_team_1m"]
+             "queue_mine", "queue_mine_1m", "list_team", "list_team_1m",
+             "report", "report_peak", "report_recurring", "report_html", "ripple"]
     for key in order:
         res = bench.results.get(key)
         if res is None:
@@ -1205,7 +1276,7 @@ def write_report(path: Path, args, info: dict, desks: dict, task_facts: dict | N
           f"- OS: {info['os']}",
           f"- Python {info['python']}, SQLite {info['sqlite']}, Typer {info['typer']}, {info['isvc']}",
           f"- {info['hyperfine']}" + (f", {info['task']}" if info.get("task") else ", no Taskwarrior"),
-          f"- Load average at the start: " + (", ".join(f"{x:.2f}" for x in info["load"]) if info["load"] else "?"),
+          "- Load average at the start: " + (", ".join(f"{x:.2f}" for x in info["load"]) if info["load"] else "?"),
           f"- Date: {started:%Y-%m-%d %H:%M %Z}".rstrip(), ""]
     L += ["## How to re-run", "",
           "```sh",
@@ -1344,6 +1415,22 @@ def main(argv: list[str] | None = None) -> int:
                    [isvc, "request", "show", d100.show_number], table_env)
         bench.add("sla_check", "isvc sla check --json", label100,
                   [isvc, "sla", "check", "--json"], envs["100k"], ok_codes=(0, 4))
+        # insight (issue 7): the reports and views a manager or agent runs on the history
+        admin_env = envs["100k"] | {"ISVC_USER": d100.admin}
+        html_out = WORK / "run" / "report-100000.html"
+        for key, label, argv in (
+                ("report", "isvc report (last 30 days, piped)", ["report"]),
+                ("report_peak", "isvc report peak (piped)", ["report", "peak"]),
+                ("report_recurring", "isvc report recurring --since 90d (piped)",
+                 ["report", "recurring", "--since", "90d"]),
+                ("report_html", "isvc report html --since 90d --out FILE --force",
+                 ["report", "html", "--since", "90d", "--out", html_out, "--force"])):
+            bench.add(key, label, label100, [isvc, *argv], admin_env)
+        if d100.ripple_number:
+            bench.add("ripple", f"isvc ripple {d100.ripple_number} (piped)", label100,
+                      [isvc, "ripple", str(d100.ripple_number)], envs["100k"])
+        else:
+            bench.skip("ripple", "isvc ripple N", label100, "the desk has no blocks links")
         # what if isvc.cli.entry answered these two before importing Typer?
         whatif = ROOT / "benchmarks" / "whatif"
         bench.add("whatif_queue", f"what if: `isvc queue {TEAM}` without Typer", label100,
@@ -1440,6 +1527,9 @@ def main(argv: list[str] | None = None) -> int:
             say(f"  {goal.verdict:<12} {goal.text}  ({goal.why_not})")
             continue
         num = bench.get(goal.numerator)
+        if goal.unit == "s":
+            say(f"  {goal.verdict:<12} {goal.text}  {goal.shown()}  (CPU {num.cpu_median:.2f} s)")
+            continue
         den = pooled if goal.denominator == "F" else bench.get(goal.denominator)
         cpu = num.cpu_median / den.cpu_median if den.cpu_median else float("nan")
         say(f"  {goal.verdict:<12} {goal.text}  {goal.shown()}  (by CPU time {cpu:.2f})")
