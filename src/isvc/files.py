@@ -4,18 +4,30 @@ the target (a reader sees the old file or the new one, never half of one)."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 
 def replace_atomically(target: Path, data: bytes, mode: int = 0o600, *,
                        durable: bool = False) -> None:
     """Write ``data`` to ``target`` with ``mode``, replacing a file or a symlink (never
     writing through one). ``durable`` syncs it to disk before the rename."""
+    with writing_atomically(target, mode, durable=durable) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def writing_atomically(target: Path, mode: int = 0o600, *,
+                       durable: bool = False) -> Iterator[BinaryIO]:
+    """``replace_atomically`` for data written piece by piece: the file to write to; the
+    target is replaced when the block ends, and left as it was if the block raises."""
+    target = Path(target)
     tmp = target.parent / f".{target.name}.isvc-{os.getpid()}-{os.urandom(4).hex()}"
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TextIO
 
 from isvc.errors import InvalidInput
 
@@ -41,26 +41,99 @@ def _tsv_cell(value: Any) -> str:
     return _cell(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV
+# injection"); the quote is there so that every cell starting with one can be undone.
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_safe(text: str) -> str:
+    """Text for a CSV cell: one ``'`` in front when it starts with = + - @ tab CR (or ').
+
+    A reader gets the original back by dropping one leading ``'``, when there is one.
+    """
+    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
+
+
+def _csv_cell(value: Any) -> str:
+    """Numbers isvc computed stay numbers (-3 is minus three); any text is neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return csv_safe(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return csv_safe(_cell(value))
+
+
 def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def emit_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str],
-              table: Callable[[], None] | None = None) -> None:
-    """A list: JSON array, one object per line, CSV with a header, TSV without one."""
-    out = sys.stdout
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # dump_json without the indent
+_encode_str = json.encoder.encode_basestring  # what it does with a str (C when available)
+_JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def _json_scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None or kind is bool:
+        return _JSON_CONSTANTS[value]
+    return _encode(value)
+
+
+def _json_element(row: Any) -> str:
+    """``dump_json(row)`` indented one level, as inside an array. An object's scalar
+    values are encoded directly; only nested lists and objects take json's indenting,
+    which is slow (an export writes a million of these)."""
+    if not isinstance(row, dict) or not row or not all(type(k) is str for k in row):
+        return dump_json(row).replace("\n", "\n  ")
+    parts = []
+    for key, value in row.items():
+        if isinstance(value, (dict, list, tuple)) and value:
+            text = dump_json(value).replace("\n", "\n    ")
+        else:
+            text = _json_scalar(value)
+        parts.append(f"    {_json_scalar(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n  }"
+
+
+def _write_json_array(rows: Iterable[Any], out: TextIO) -> None:
+    """``dump_json(list(rows))`` and a newline, written one element at a time."""
+    first = True
+    for row in rows:
+        out.write(("[\n  " if first else ",\n  ") + _json_element(row))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+def emit_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str],
+              table: Callable[[], None] | None = None, out: TextIO | None = None) -> None:
+    """A list: JSON array, one object per line, CSV with a header, TSV without one.
+
+    ``rows`` may be an iterator: every format but ``table`` writes as it goes (to ``out``,
+    default stdout) and never holds the whole list.
+    """
+    out = sys.stdout if out is None else out
     if fmt == "json":
-        out.write(dump_json(list(rows)) + "\n")
+        _write_json_array(rows, out)
     elif fmt == "ndjson":
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(_encode(row) + "\n")
     elif fmt == "csv":
         import csv
 
         writer = csv.writer(out, lineterminator="\n")
+        # With "\n" as line end the csv module leaves a lone CR unquoted, and readers
+        # split the row there: a row holding one is written with every cell quoted.
+        quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            cells = [_csv_cell(row.get(c)) for c in columns]
+            (quoted if "\r" in "".join(cells) else writer).writerow(cells)
     elif fmt == "tsv" or table is None:
         for row in rows:
             out.write("\t".join(_tsv_cell(row.get(c)) for c in columns) + "\n")
