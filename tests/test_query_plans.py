@@ -213,6 +213,39 @@ def test_queue_reads_the_page_in_a_fixed_number_of_queries(desk_rec):
     assert len(counts) == 1, f"statements per page grow with its length: {counts}"
 
 
+def test_the_waiting_graph_reads_open_requests_and_searches_links(desk_rec):
+    """The queue's "⛓ blocks N" (and `ripple --team`): blocks links and waits between open
+    requests, found from the partial index over open requests, links searched by dst."""
+    from isvc.store.ripple import open_edges_sql
+
+    conn = _raw(desk_rec.conn)
+    details = assert_open_only(conn, open_edges_sql())
+    links = [m for m in _accesses(details) if m["table"] == "links"]
+    assert links and all(m["op"] == "SEARCH" and (m["terms"] or "").startswith("dst=")
+                         for m in links), details
+    # the queue ranks the requests that block others first: still the partial indexes
+    for team, mine in product((True, False), (False, True)):
+        assert_open_only(conn, store.queue_sql(team, mine, False, {151: 3, 7: 1}), QUEUE_PARAMS)
+
+
+def test_ripple_searches_by_number(desk_rec):
+    from isvc.services import ripple
+
+    store.add_link(desk_rec.conn.conn, 150, 151, "blocks", "2026-11-23T09:30:00Z", "jim")
+    store.add_link(desk_rec.conn.conn, 151, 152, "blocks", "2026-11-23T09:30:00Z", "jim")
+    desk_rec.conn.statements.clear()
+    view = ripple.ripple(desk_rec, 151)
+    assert view.counts["upstream"] == view.counts["downstream"] == 1
+    reads = [(sql, p) for sql, p in desk_rec.conn.statements
+             if re.search(r"\bFROM (requests|events|waits|links|watchers|request_tags)\b", sql)]
+    assert reads
+    for sql, params in reads:
+        details = assert_indexed(desk_rec.conn.conn, sql, params)
+        for m in _accesses(details):
+            assert m["table"] not in HISTORY_TABLES or m["op"] == "SEARCH" or \
+                m["index"] in partial_indexes(desk_rec.conn.conn), (sql, details)
+
+
 # -- request list and request show -------------------------------------------------------
 
 LIST_FILTERS = {

@@ -30,8 +30,11 @@ def is_opt(value, kind) -> bool:
     return value is None or isinstance(value, kind)
 
 
-def check_request(obj: dict, *, events: bool = False) -> None:
-    assert set(obj) == REQUEST_KEYS | ({"events"} if events else set())
+def check_request(obj: dict, *, events: bool = False, queue: bool = False) -> None:
+    extra = ({"events"} if events else set()) | ({"blocks"} if queue else set())
+    assert set(obj) == REQUEST_KEYS | extra
+    if queue:  # open requests waiting on it, directly or through others
+        assert isinstance(obj["blocks"], int) and obj["blocks"] >= 0
     assert isinstance(obj["number"], int) and not isinstance(obj["number"], bool)
     assert isinstance(obj["title"], str) and obj["title"]
     assert isinstance(obj["body"], str)
@@ -122,7 +125,7 @@ def test_request_list_and_queue_json(busy):
         rows = json.loads(busy(*args, "--json").stdout)
         assert isinstance(rows, list) and rows
         for row in rows:
-            check_request(row)
+            check_request(row, queue=args[0] == "queue")
     assert [r["number"] for r in json.loads(busy("queue", "it", "--json").stdout)] == [1]
     for line in busy("request", "list", "--format", "ndjson").stdout.splitlines():
         check_request(json.loads(line))

@@ -38,12 +38,14 @@ def queue(
         queue_table(view, name, d.now, viewer_tz())
 
     clocks = view.extra["clocks"]
+    blocks = view.extra["blocks"]  # open requests waiting on each row, transitively
     if clocks:
         from isvc.services.sla import sla_object
 
-        rows = [request_dict(r, sla_object(clocks.get(r.number))) for r in view.rows]
+        rows = [request_dict(r, sla_object(clocks.get(r.number))) | {"blocks": blocks[r.number]}
+                for r in view.rows]
     else:
-        rows = [request_dict(r) for r in view.rows]
+        rows = [request_dict(r) | {"blocks": blocks[r.number]} for r in view.rows]
     emit_rows(rows, output, REQUEST_LIST_COLUMNS, table)
 
 

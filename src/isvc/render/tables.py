@@ -51,11 +51,15 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
     with_due = any(clocks.get(r.number) for r in view.rows)
     if with_due:
         from isvc.render.sla_views import due_cell
+    blocks = view.extra.get("blocks", {})
+    marks = {}  # "⛓ blocks 3": open requests waiting on the row, transitively
     rows = []
     for req in view.rows:
+        if blocks.get(req.number):
+            marks[len(rows)] = f"  ⛓ blocks {blocks[req.number]}"
         # user text as Text: "[/x]" in a title is shown, never read as Rich markup
         cells = [str(req.number), age(req.created_at, now), _priority_text(req.priority.value),
-                 _status_text(req.status), Text(req.title)]
+                 _status_text(req.status), Text(req.title + marks.get(len(rows), ""))]
         if not view.team:
             cells.append(Text(req.team))
         cells += [Text(req.requester), Text(req.assignee) if req.assignee else Text("—", style="dim")]
@@ -82,6 +86,12 @@ def queue_table(view, team_name: str | None, now: datetime, tz) -> None:
     title_at = headers.index("title")
     others = sum(w for i, w in enumerate(widths) if i != title_at) + 3 * (len(headers) - 1)
     title_width = max(10, min(widths[title_at], con.width - others))
+    for i, mark in marks.items():  # a title that gives way keeps its mark
+        title = view.rows[i].title
+        room = title_width - len(mark)
+        if len(title) > room:
+            title = title[:max(1, room - 1)] + "…"
+        rows[i][title_at] = Text.assemble(title, (mark, "bold"))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
     for i, header in enumerate(headers):
         table.add_column(header, no_wrap=True, overflow="ellipsis",
@@ -231,7 +241,11 @@ def request_view(view, team_name: str, requester: Person | None, now: datetime, 
     from isvc.services.links import words
 
     links = [f"waiting on #{req.waiting_on}"] if isinstance(req.waiting_on, int) else []
-    links += [words(link["kind"], link["src"], link["dst"], req.number) for link in view.links]
+    grouped: dict[str, list[str]] = {}  # "blocks #415, #418 · blocked by #398"
+    for link in sorted(view.links, key=lambda k: (k["src"], k["dst"])):
+        word, _, other = words(link["kind"], link["src"], link["dst"], req.number).rpartition(" ")
+        grouped.setdefault(word, []).append(other)
+    links += [f"{word} {', '.join(others)}" for word, others in grouped.items()]
     if links:
         lines.append(Text(" · ".join(links)))
     body = Text("\n").join(lines)

@@ -225,7 +225,10 @@ def queue(desk: Desk, team: str | None, *, mine: bool = False, status: str | Non
                                f"(use `isvc request list --status {st.value}`)")
         status = st.value
     assignee = desk.actor if mine else None
-    rows = store.queue(desk.conn, team, assignee, status, limit, desk.now_iso)
+    from isvc.services.ripple import blocking_counts
+
+    blocks = blocking_counts(desk)  # one indexed query over open requests
+    rows = store.queue(desk.conn, team, assignee, status, limit, desk.now_iso, blocks)
     counts = store.queue_counts(desk.conn, team, desk.now_iso, assignee)
     total = sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
     clocks = {}
@@ -234,7 +237,8 @@ def queue(desk: Desk, team: str | None, *, mine: bool = False, status: str | Non
 
         clocks = sla.live(desk.conn, [r.number for r in rows], desk.now)
     return QueueView(team=team, rows=rows, counts=counts, total_open=total, mine=assignee,
-                     extra={"clocks": clocks})
+                     extra={"clocks": clocks,
+                            "blocks": {r.number: blocks.get(r.number, 0) for r in rows}})
 
 
 # -- the lifecycle -------------------------------------------------------------------

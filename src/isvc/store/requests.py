@@ -293,7 +293,8 @@ def list_requests(conn: sqlite3.Connection, flt: RequestFilter,
     return _hydrate(conn, conn.execute(sql, args).fetchall())
 
 
-def queue_sql(team_filter: bool, assignee_filter: bool, extra_status: bool) -> str:
+def queue_sql(team_filter: bool, assignee_filter: bool, extra_status: bool,
+              blocks: dict[int, int] | None = None) -> str:
     # Without statistics SQLite may prefer a history index (team or assignee + created_at)
     # and read years of closed requests; the partial indexes hold only open ones.
     index = ("requests_open_due" if team_filter else
@@ -307,16 +308,23 @@ def queue_sql(team_filter: bool, assignee_filter: bool, extra_status: bool) -> s
         where.append("status = :status")
     # Most urgent first (SLA-SPEC views): breached (longest overdue first), at risk, then
     # the nearest due time; requests with no running clock (paused, no agreement) last,
-    # by priority and age.
+    # by priority and age. Within each of those groups, requests that block others come
+    # first, the most blocked first (``blocks``: {number: open requests waiting on it},
+    # numbers the caller computed, written in as integers).
+    blocking = ""
+    if blocks:
+        whens = " ".join(f"WHEN {int(n)} THEN {int(c)}" for n, c in sorted(blocks.items()))
+        blocking = f"CASE number {whens} ELSE 0 END DESC, "
     return (f"SELECT {_REQUEST_COLUMNS} FROM requests INDEXED BY {index} "
             f"WHERE {' AND '.join(where)} ORDER BY CASE WHEN next_due_at IS NULL THEN 3 WHEN next_due_at < :now THEN 0 "
-            "WHEN next_risk_at <= :now THEN 1 ELSE 2 END, next_due_at, priority_rank, created_at, "
+            f"WHEN next_risk_at <= :now THEN 1 ELSE 2 END, {blocking}next_due_at, priority_rank, created_at, "
             "number LIMIT :limit")
 
 
 def queue(conn: sqlite3.Connection, team: str | None, assignee: str | None,
-          status: str | None, limit: int, now_iso: str) -> list[Request]:
-    sql = queue_sql(team is not None, assignee is not None, status is not None)
+          status: str | None, limit: int, now_iso: str,
+          blocks: dict[int, int] | None = None) -> list[Request]:
+    sql = queue_sql(team is not None, assignee is not None, status is not None, blocks)
     rows = conn.execute(sql, {"team": team, "assignee": assignee, "status": status,
                               "limit": limit, "now": now_iso}).fetchall()
     return _hydrate(conn, rows)
