@@ -40,7 +40,8 @@ class IsvcGroup(TyperGroup):
                 if exc.name != module_name:
                     raise
                 return None  # a noun not built into this install
-            if len(module.app.registered_commands) > 1 and not module.app.registered_groups:
+            if (len(module.app.registered_commands) > 1 and not module.app.registered_groups
+                    and module.app.registered_callback is None):  # a callback runs: build it whole
                 command = LazySubGroup(cmd_name, module.app)
             else:
                 command = typer.main.get_command(module.app)

@@ -449,6 +449,22 @@ def _reach_fast_us(cal: Calendar, start: int, needs_us: list[int],
     return out + [None] * (len(needs_us) - len(out))
 
 
+def business_minutes_in(cal: Calendar, spans: Iterable[tuple[datetime, datetime]]) -> int:
+    """Whole business minutes (floor of the total, §3) in disjoint spans ``[a, b)``.
+
+    Through the calendar's timeline, two binary searches per span: the business time many
+    requests spent in a status (handling time) without a day-by-day walk for each.
+    """
+    line = _timeline(cal)
+    total = 0
+    for a, b in spans:
+        start, end = _span(a, b)
+        line.cover(start)
+        line.cover(end)  # both covered before reading: a rebuild moves the running totals
+        total += line.at(end) - line.at(start)
+    return total // _MINUTE
+
+
 def reach_iso(
     cal: Calendar, created: datetime, minutes: list[int], pauses: Iterable[Pause] = ()
 ) -> list[str | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from isvc.domain import agreements as dom
 from isvc.domain.agreements import Agreement
+from isvc.domain.metrics import quantile as _quantile
 from isvc.domain.timeutil import parse_since, to_iso
 from isvc.errors import InvalidInput, NotFound
 from isvc.services import sla
@@ -195,15 +196,6 @@ def lint(desk: Desk) -> list[str]:
 
 def _pct(values: list[int]) -> float | None:
     return round(100 * sum(values) / len(values), 1) if values else None
-
-
-def _quantile(values: list[int], q: float) -> int | None:
-    """Nearest-rank quantile: an observed value, never an interpolated one."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, -(-int(q * 100) * len(ordered) // 100))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def status(desk: Desk, name: str | None, since: str = "30d") -> list[dict]:
