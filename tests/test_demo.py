@@ -157,14 +157,19 @@ def _check_journals(conn: sqlite3.Connection) -> None:
             assert not r["resolved_at"] and not r["closed_at"], where
         open_waits = [w for w in waits[n] if w["ended_at"] is None]
         if status == "waiting":
-            assert r["waiting_on"] == "requester" and len(open_waits) == 1, where
-            assert open_waits[0]["reason"], "a wait carries the question"
+            assert len(open_waits) == 1 and open_waits[0]["reason"], "a wait carries the question"
+            if r["waiting_on"] == "requester":
+                assert (open_waits[0]["kind"], open_waits[0]["on_request"]) == ("requester", None)
+            else:   # `request wait N --on M`
+                assert (open_waits[0]["kind"], open_waits[0]["on_request"]) == \
+                    ("request", int(r["waiting_on"])), where
         else:
             assert r["waiting_on"] is None and not open_waits, where
-        asked = [e for e in changes if e["to_value"] == "waiting"]
-        on_requester = [w for w in waits[n] if w["kind"] == "requester"]
-        assert [(e["at"], e["message"]) for e in asked] == \
-            [(w["started_at"], w["reason"]) for w in on_requester], where
+        for kind, field in (("requester", None), ("request", "request")):
+            asked = [e for e in changes if e["to_value"] == "waiting" and e["field"] == field]
+            spells = [w for w in waits[n] if w["kind"] == kind]
+            assert [(e["at"], e["message"]) for e in asked] == \
+                [(w["started_at"], w["reason"]) for w in spells], where
         for w in waits[n]:
             assert w["ended_at"] is None or w["started_at"] <= w["ended_at"], where
         # first response: the first public word from the provider side
@@ -194,7 +199,7 @@ def test_journals_are_consistent_with_the_status(demo_db):
 
 def test_follow_ups_are_linked_both_ways(demo_db):
     conn = _connect(demo_db)
-    links = conn.execute("SELECT * FROM links").fetchall()
+    links = conn.execute("SELECT * FROM links WHERE kind != 'blocks'").fetchall()
     assert links
     for link in links:
         new, old = link["src"], link["dst"]
@@ -206,6 +211,57 @@ def test_follow_ups_are_linked_both_ways(demo_db):
         marks = conn.execute("SELECT number, to_value FROM events WHERE kind = 'link'").fetchall()
         assert (new, str(old)) in [tuple(m) for m in marks]
         assert (old, str(new)) in [tuple(m) for m in marks]
+
+
+def _check_chains(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Waiting chains as `request wait N --on M` and M's resolution leave them: the link
+    (M blocks N) journaled on both, N's wait on M pausing its clock, and N resumed by
+    itself, journaled on both, when M was first resolved, cancelled or closed."""
+    links = conn.execute("SELECT * FROM links WHERE kind = 'blocks' ORDER BY src, dst").fetchall()
+    journal = defaultdict(list)
+    for e in conn.execute("SELECT * FROM events WHERE kind IN ('link', 'status') ORDER BY id"):
+        journal[e["number"]].append(e)
+    status = dict(conn.execute("SELECT number, status FROM requests"))
+    for link in links:
+        m, n, at, actor = link["src"], link["dst"], link["created_at"], link["actor"]
+        where = f"#{m} blocks #{n}"
+        assert m < n, where   # a request waits on an older one: no cycles
+        mine = [(e["at"], e["actor"], e["field"], e["to_value"], e["message"]) for e in journal[n]]
+        assert mine[mine.index((at, actor, "blocks", str(m), f"blocked by #{m}")) + 1] == \
+            (at, actor, "waiting_on", str(m), f"waiting on #{m}"), where
+        theirs = [(e["at"], e["actor"], e["field"], e["to_value"], e["message"]) for e in journal[m]]
+        assert (at, actor, "blocks", str(n), f"blocks #{n}") in theirs, where
+        (wait,) = conn.execute("SELECT * FROM waits WHERE number = ? AND on_request = ?",
+                               (n, m)).fetchall()
+        assert (wait["kind"], wait["started_at"]) == ("request", at), where
+        done = [e for e in journal[m] if e["kind"] == "status"
+                and e["to_value"] in ("resolved", "cancelled", "closed")]
+        if wait["ended_at"] is None:
+            assert not done and status[m] in OPEN and status[n] == "waiting", where
+            continue
+        first = done[0]
+        assert first["at"] == wait["ended_at"] > at, where
+        resumed = [(e["at"], e["actor"], e["from_value"], e["to_value"], e["message"])
+                   for e in journal[n] if e["kind"] == "status"]
+        assert (first["at"], first["actor"], "waiting", "in_progress",
+                f"#{m} {first['to_value']}: resumed") in resumed, where
+        assert (first["at"], first["actor"], "waiting_on", str(n), f"resumed #{n}") in theirs, where
+    return links
+
+
+def test_waiting_chains_are_linked_waited_and_resumed(isvc, demo_db):
+    conn = _connect(demo_db)
+    links = _check_chains(conn)
+    assert links
+    # the showcase: four open requests waiting on each other, across three teams
+    chain = isvc.json("--db", demo_db, "--as", "alina", "ripple", "--team", "purchasing")
+    assert chain and chain[0]["chain_length"] >= 4 and chain[0]["blocked_open"] >= 4
+    number = chain[0]["number"]
+    data = isvc.json("--db", demo_db, "--as", "alina", "ripple", number)
+    assert data["critical_path"][0] == number and len(data["critical_path"]) >= 4
+    teams = {n: t for n, t in conn.execute("SELECT number, team FROM requests")}
+    assert len({teams[n] for n in data["critical_path"]}) >= 3
+    assert data["waiting_people"]
 
 
 def test_db_check_passes(isvc, demo_db):
@@ -696,13 +752,19 @@ def test_without_db_a_temporary_folder_and_a_tour_that_works(isvc, tmp_path, mon
                    "isvc kudos leaderboard --by team", "isvc satisfaction",
                    "isvc kudos send @ana ", "isvc mail list", "isvc mail quarantine list",
                    "isvc notify list", "isvc request attachments ", "isvc kb search ",
-                   "isvc type show ", "isvc reply list", "isvc customers"):
+                   "isvc type show ", "isvc reply list", "isvc customers", "isvc ripple ",
+                   "isvc ripple --team ", "isvc report", "isvc report peak",
+                   "isvc report recurring", "isvc report html ", "isvc export requests"):
         assert any(c.startswith(needed) for c in commands), needed
+    # the demo wrote the HTML report beside its database, and the tour writes IT's own
+    assert (path.parent / "report.html").read_text().lstrip().lower().startswith("<!doctype html")
+    assert f"--out {path.parent / 'report-it.html'}" in result.stderr
     send = next(c for c in tour if c[:3] == ["isvc", "kudos", "send"])
     assert send[-2:] == ["--value", "teamwork"] and len(send[4].split()) >= 3, "one argument"
     for command, args in zip(commands, tour):
         # sla check exits 4 while something is breached (the demo has breaches on purpose)
         isvc(*args[1:], env=assignments, code=4 if command == "isvc sla check" else 0)
+    assert (path.parent / "report-it.html").stat().st_size > 10_000
     # the try-it line sent a kudos from the demo user, within this week's allowance
     sent = isvc.json("kudos", "wall", "--limit", "1", env=assignments)[0]
     assert (sent["from"], sent["to"], sent["value"], sent["lateral"]) == \
@@ -780,6 +842,13 @@ def test_at_scale_the_backlog_stays_recent_and_small(isvc, tmp_path):
     assert opened[1] >= window.strftime("%Y-%m-%dT%H:%M:%SZ")
     _check_journals(conn)
     isvc("--db", path, "db", "check")
+    # waiting chains: a share of the history, more of the backlog, some of 3 open or more
+    links = _check_chains(conn)
+    chained = {n for link in links for n in (link["src"], link["dst"])}
+    assert 0.005 * 5000 < len(chained) < 0.03 * 5000, len(chained)
+    open_chained = conn.execute(f"SELECT count(*) FROM requests WHERE status IN {OPEN} AND "
+                                f"number IN ({','.join(map(str, chained))})").fetchone()[0]
+    assert open_chained > 0.05 * opened[0], (open_chained, opened[0])
     # kudos scale with the requests, within the rules; ratings likewise
     kudos = _check_kudos(conn)
     weeks = history_days(5000) / 7

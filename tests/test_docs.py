@@ -210,7 +210,8 @@ def test_the_commands_print_exactly_the_documented_keys(desk):
     for args in (["request", "show", number], ["request", "list"], ["queue"]):
         out = isvc.json("--as", "jim", *args, env=later)
         req = out[0] if isinstance(out, list) else out
-        assert [k for k in _keys(req) if k != "events"] == expect["request"], args
+        extra = expect["queue_row"] if args == ["queue"] else []
+        assert [k for k in _keys(req) if k != "events"] == expect["request"] + extra, args
         for clock in ("first_response", "resolution"):
             assert _keys(req["sla"][clock]) == expect["sla_clock"], (args, clock)
 
@@ -242,6 +243,35 @@ def test_the_commands_print_exactly_the_documented_keys(desk):
         out = isvc.json(noun, verb, "--calendar", calendar, *rest)
         assert _keys(out) == expect[shape], shape
 
+
+
+def test_the_insight_commands_print_exactly_the_documented_keys(snapshot, isvc, isvc_home):
+    """Reports, ripple and recurring problems on the demo desk (waiting chains, ratings,
+    a history) print the documented shapes, nested objects included."""
+    snapshot("docs-demo", lambda: isvc("demo", "--db", isvc_home / "isvc.db", "-q"))
+    expect = {shape: reference.sample_keys(shape) for shape in reference.KEY_NOTES}
+    admin = ("--as", "alina")
+
+    report = isvc.json(*admin, "report", "--since", "30d")
+    assert _keys(report) == expect["report"]
+    assert report["rows"] and all(_keys(r) == expect["report_row"] for r in report["rows"])
+    assert _keys(report["total"]) == expect["report_row"]
+    assert _keys(report["backlog"][0]) == _keys(reference.sample_shapes()["report"]["backlog"][0])
+    assert _keys(isvc.json(*admin, "report", "peak")) == expect["report_peak"]
+    groups = isvc.json(*admin, "report", "recurring")
+    assert groups and all(_keys(g) == expect["recurring"] for g in groups)
+
+    rows = isvc.json(*admin, "ripple", "--team", "purchasing")
+    assert rows and all(_keys(r) == expect["ripple_team"] for r in rows)
+    tree = isvc.json(*admin, "ripple", str(rows[0]["number"]))
+    assert _keys(tree) == expect["ripple"]
+    assert _keys(tree["counts"]) == _keys(reference.sample_shapes()["ripple"]["counts"])
+    nodes = [tree["request"], *tree["upstream"], *tree["downstream"]]
+    assert tree["downstream"] and all(_keys(n) == expect["ripple_node"] for n in nodes)
+
+    queue = isvc.json(*admin, "queue", "purchasing")
+    assert queue and all(_keys(r) == expect["request"] + expect["queue_row"] for r in queue)
+    assert any(r["blocks"] > 0 for r in queue)
 
 # -- the README's commands exist -------------------------------------------------------
 

@@ -36,6 +36,7 @@ def demo(
     _show_agreements(result)
     _show_wall(result)
     _show_outbox(result)
+    _write_html_report(result)
     _tour(result)
 
 
@@ -100,6 +101,38 @@ def _show_outbox(result) -> None:
 
     _as_user(result, "isvc notify list --limit 8",
              lambda: notify_list(status=None, request=None, limit=8, json_=False, format_=None))
+
+
+def _write_html_report(result) -> None:
+    """`isvc report html`: the last 90 days as one page for a browser, written beside the
+    demo's database (never over an existing file), and a tour line for IT's own."""
+    import shlex
+
+    from isvc.render.output import info
+    from isvc.services.demo import TourStep
+
+    folder = result.path.parent
+    target = folder / ("report.html" if result.temporary else f"{result.path.stem}-report.html")
+    if target.exists():
+        info(f"\n(not writing the HTML report: {target} exists)")
+        return
+
+    def write() -> None:
+        from isvc.cli._common import desk
+        from isvc.render.html_report import render, summary_line
+        from isvc.services import html_report
+
+        data = html_report.collect(desk(), since="90d")
+        page = render(data)
+        size = html_report.write(target, page, force=False)
+        info(summary_line(data, size, str(target)) + " Open it in a browser.")
+
+    _as_user(result, f"isvc report html --since 90d --out {shlex.quote(str(target))}", write)
+    it_page = shlex.quote(str(folder / "report-it.html"))
+    step = TourStep(f"isvc report html --team it --since 30d --out {it_page}",
+                    "IT's last 30 days as a page for a browser")
+    after = [i for i, s in enumerate(result.tour) if s.command.startswith("isvc report")]
+    result.tour.insert(after[-1] + 1 if after else len(result.tour), step)
 
 
 def _as_user(result, command: str, show) -> None:

@@ -596,6 +596,113 @@ KEY_NOTES: dict[str, dict[str, tuple[str, str]]] = {
         "total_minutes": ("integer", "Business minutes counted so far, after this line."),
         "note": ("string", "The line in words, as `sla explain` prints it."),
     },
+    "queue_row": {
+        "blocks": ("integer", "`queue --json` only: how many open requests wait on this one, directly or through others (`isvc ripple N` shows them)."),
+    },
+    "ripple": {
+        "number": ("integer", "The request asked about."),
+        "request": ("object", "That request as a node (below), `depth` 0."),
+        "upstream": ("array of objects", "What it waits on: the requests that block it, each with what blocks them in `children`."),
+        "downstream": ("array of objects", "What waits on it: the requests it blocks, each with what waits on them in `children`."),
+        "critical_path": ("array of integers", "The longest chain through it, from the deepest blocker to the last waiter (ties: least time left); `[]` when nothing is linked."),
+        "waiting_people": ("array of strings", "Requesters and watchers of the requests waiting on it, sorted."),
+        "counts": ("object", "`upstream`, `upstream_open`, `downstream`, `downstream_open` (requests, transitively) and `people`."),
+        "limits": ("array of strings", "What was cut from a very large graph, in words; `[]` when nothing was."),
+    },
+    "ripple_node": {
+        "number": ("integer", "The request."),
+        "title": ("string", "Its title; `\"#N (not visible to you)\"` style nodes carry `null` details."),
+        "team": ("string or null", "Its provider team."),
+        "assignee": ("string or null", "Its owner."),
+        "status": ("string or null", "One of {statuses}."),
+        "priority": ("string or null", "One of {priorities}."),
+        "requester": ("string or null", "Who asked."),
+        "state": ("string or null", "Its resolution clock: `on_track`, `at_risk`, `breached`, `paused` or `met`; `null` without an agreement."),
+        "due_at": ("instant or null", "When its resolution is due; `null` while paused or done."),
+        "remaining_business_minutes": ("integer or null", "Business time left on its resolution clock; negative once overdue."),
+        "depth": ("integer", "Links away from the request asked about."),
+        "via": ("string or null", "`waits_on` (an open `request wait --on`) or `blocks` (a link only); `null` for the root."),
+        "children": ("array of objects", "The next nodes in the same direction."),
+        "more": ("integer", "Nodes not listed under this one (very wide graphs)."),
+    },
+    "ripple_team": {
+        "number": ("integer", "An open request of the team that others wait on."),
+        "title": ("string", "Its title."),
+        "status": ("string", "Its status."),
+        "assignee": ("string or null", "Its owner."),
+        "blocked_open": ("integer", "Open requests waiting on it, directly or through others (the ranking)."),
+        "people_waiting": ("integer", "Their requesters and watchers."),
+        "chain_length": ("integer", "Requests in the longest chain through it."),
+        "remaining_business_minutes": ("integer or null", "Time left on its resolution clock."),
+        "state": ("string or null", "Its resolution clock's state."),
+    },
+    "report": {
+        "since": ("instant", "The period's start (`--since`)."),
+        "until": ("instant", "Its end: now (not included)."),
+        "team": ("string or null", "`--team`, or `null` for every team."),
+        "by": ("string", "The grouping: `team`, `type`, `assignee` or `customer` (the requester's primary team)."),
+        "rows": ("array of objects", "One row per group (below), busiest first."),
+        "total": ("object", "The same figures over every group, `group` `\"all\"`."),
+        "backlog": ("array of objects", "One entry per day of the period in the viewer's zone: `date`, `open` at the end of the day, `created`, and `resolved` (everything that left the backlog that day)."),
+    },
+    "report_row": {
+        "group": ("string or null", "The team, type, assignee or customer team; `null` for requests without one."),
+        "created": ("integer", "Requests filed in the period (volume in)."),
+        "resolved": ("integer", "Requests whose latest resolution falls in the period (volume out)."),
+        "closed": ("integer", "Requests closed in the period."),
+        "cancelled": ("integer", "Requests cancelled in the period."),
+        "backlog_start": ("integer", "Open at the start of the period."),
+        "backlog_end": ("integer", "Open at its end."),
+        "first_response_median_minutes": ("integer or null", "Time to first response of the requests first answered in the period, business minutes, median (nearest rank)."),
+        "first_response_p90_minutes": ("integer or null", "The same, 90th percentile."),
+        "handling_median_minutes": ("integer or null", "Business time spent `in_progress` (every spell) by the requests resolved in the period, median."),
+        "handling_p90_minutes": ("integer or null", "The same, 90th percentile."),
+        "resolution_median_minutes": ("integer or null", "Time to resolution (the resolution clock: business time, pauses excluded), median."),
+        "resolution_p90_minutes": ("integer or null", "The same, 90th percentile."),
+        "first_response_met_pct": ("number or null", "Share of first responses within the agreement."),
+        "resolution_met_pct": ("number or null", "Share of resolutions within the agreement."),
+        "breached": ("integer", "Clocks whose breach moment falls in the period."),
+        "reopened": ("integer", "Reopens (resolved, then back in progress) in the period."),
+        "reopen_rate_pct": ("number or null", "Reopens per 100 resolved."),
+        "csat_avg": ("number or null", "Requesters' ratings (1–5) given in the period: the average."),
+        "csat_count": ("integer", "How many ratings."),
+        "csat_positive_pct": ("number or null", "Share of ratings of 4 or 5."),
+        "lateral_given": ("integer or null", "Other teams' requests taken by the group's people; `null` where it has no meaning (by type)."),
+        "lateral_received": ("integer or null", "The group's requests taken by people from outside the team; `null` by assignee."),
+        "closed_without_message": ("integer", "Finished in the period with no closing message (the closure phase skipped)."),
+        "never_acknowledged": ("integer", "Finished in the period without any first response (the start phase skipped)."),
+    },
+    "report_peak": {
+        "since": ("instant", "The period's start (`--since`, default 90 days)."),
+        "until": ("instant", "Its end: now."),
+        "team": ("string or null", "`--team`, or `null` for every team."),
+        "calendar": ("string or null", "The calendar whose business hours `business_hours` marks: the team's, or the one most requests used."),
+        "timezone": ("string", "The zone the hours are read in."),
+        "weekdays": ("array of strings", "`Mon` to `Sun`: the rows of `cells`."),
+        "cells": ("array of arrays", "7 × 24 counts of requests filed, Monday first, hour 0–23 local."),
+        "business_hours": ("array of arrays", "7 × 24 booleans: the hour overlaps the calendar's weekly hours."),
+        "total": ("integer", "Requests filed in the period (the sum of `cells`)."),
+        "out_of_hours": ("integer", "Of them, filed outside their own team's calendar (holidays included)."),
+        "out_of_hours_pct": ("number or null", "That share, in percent."),
+        "busiest": ("object or null", "`weekday`, `hour` and `count` of the busiest cell; `null` when nothing arrived."),
+        "urgent_out_of_hours": ("integer", "Urgent requests filed out of hours: what an on-call rota must cover."),
+    },
+    "recurring": {
+        "id": ("integer", "The group's id (its earliest request in the period): what `--open-problem` takes."),
+        "size": ("integer", "Requests in the group."),
+        "title": ("string", "The representative title."),
+        "type": ("string or null", "Their request type (groups never mix types)."),
+        "teams": ("array of objects", "`{\"team\", \"count\"}`, most first."),
+        "requesters": ("integer", "Distinct requesters."),
+        "top_requesters": ("array of strings", "Those who asked most, up to three."),
+        "first_at": ("instant", "When the first was filed."),
+        "last_at": ("instant", "When the last was filed."),
+        "open": ("integer", "How many are still open."),
+        "numbers": ("array of integers", "Every request of the group."),
+        "kb_article": ("object or null", "`{\"id\", \"title\"}` of a knowledge-base article that answers it, if one matches well."),
+        "problem": ("integer or null", "The problem request already linked to the group (`relates`)."),
+        "suggestion": ("string", "What to do: `write a KB article`, `link to KB-N`, `point requesters to KB-N`, `open a problem request` or `problem #N already open`."),
+    },
     "sla_due": {
         "due": ("string or null", "The due instant, ISO-8601 in the calendar's zone with its offset; `null` while an open-ended pause holds the clock."),
     },
@@ -797,6 +904,7 @@ def sample_shapes() -> dict[str, Any]:
             lateral=True, giver_team="payroll", recipient_team="it", created_at=_SAMPLE_NOW)),
         **_mail_samples(),
         **_self_service_samples(),
+        **_insight_samples(),
         "explain": explanation,
         "explain_clock": explanation["clocks"]["resolution"],
         "explain_line": explanation["clocks"]["resolution"]["lines"][0],
@@ -835,6 +943,67 @@ def _self_service_samples() -> dict[str, Any]:
                 "provider_rating_average": 3.5, "provider_ratings": 2}
     return {"type": type_to_dict(rtype), "kb_article": article_dict(article),
             "kb_hit": [hit_dict(hit, 1)], "reply": reply_dict(reply), "customers": customer}
+
+
+def _insight_samples() -> dict[str, Any]:
+    """Reports, ripple and recurring problems: services assemble these dicts themselves,
+    so the samples are written out here and tests/test_docs.py checks the real commands
+    print exactly these keys."""
+    row = {
+        "group": "it", "created": 63, "resolved": 51, "closed": 45, "cancelled": 4,
+        "backlog_start": 5, "backlog_end": 13, "first_response_median_minutes": 40,
+        "first_response_p90_minutes": 202, "handling_median_minutes": 476,
+        "handling_p90_minutes": 2072, "resolution_median_minutes": 692,
+        "resolution_p90_minutes": 2258, "first_response_met_pct": 100.0,
+        "resolution_met_pct": 84.3, "breached": 10, "reopened": 5, "reopen_rate_pct": 9.8,
+        "csat_avg": 3.97, "csat_count": 33, "csat_positive_pct": 75.8, "lateral_given": 0,
+        "lateral_received": 4, "closed_without_message": 0, "never_acknowledged": 3,
+    }
+    backlog = [{"date": "2026-11-24", "open": 13, "created": 4, "resolved": 3},
+               {"date": "2026-11-25", "open": 12, "created": 2, "resolved": 3}]
+    report = {"since": "2026-10-26T09:20:00Z", "until": _SAMPLE_NOW, "team": "it",
+              "by": "team", "rows": [row], "total": row | {"group": "all"}, "backlog": backlog}
+    office = [[h in range(9, 17) for h in range(24)] for _ in range(5)] + [[False] * 24] * 2
+    cells = [[0] * 24 for _ in range(7)]
+    for weekday, hour, count in ((0, 9, 5), (0, 10, 3), (1, 9, 4), (3, 14, 2), (5, 22, 1)):
+        cells[weekday][hour] = count
+    peak = {"since": "2026-08-27T09:20:00Z", "until": _SAMPLE_NOW, "team": "it",
+            "calendar": "office", "timezone": "Europe/Bucharest",
+            "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], "cells": cells,
+            "business_hours": office, "total": 15, "out_of_hours": 1, "out_of_hours_pct": 6.7,
+            "busiest": {"weekday": "Mon", "hour": 9, "count": 5}, "urgent_out_of_hours": 0}
+    recurring = {
+        "id": 19, "size": 13, "title": "Account locked after password change",
+        "type": "it/access", "teams": [{"team": "it", "count": 13}], "requesters": 11,
+        "top_requesters": ["diana", "bianca", "vlad"], "first_at": "2026-10-01T07:33:13Z",
+        "last_at": "2026-11-19T11:53:33Z", "open": 1, "numbers": [19, 29, 67, 71, 89],
+        "kb_article": None, "problem": None, "suggestion": "open a problem request",
+    }
+
+    def node(number, title, team, assignee, status, state, due, left, depth, via):
+        return {"number": number, "title": title, "team": team, "assignee": assignee,
+                "status": status, "priority": "normal", "requester": "dragos", "state": state,
+                "due_at": due, "remaining_business_minutes": left, "depth": depth, "via": via,
+                "children": [], "more": 0}
+
+    root = node(261, "Rack and cable the new GPU build servers", "it", "dragos", "waiting",
+                "paused", None, 900, 0, None)
+    quote = node(254, "Quotes for two GPU build servers", "purchasing", "paul", "in_progress",
+                 "at_risk", "2026-11-25T13:20:00Z", 240, 1, "waits_on")
+    runners = node(272, "More CI runners for the release branch", "platform", "nadia",
+                   "waiting", "paused", None, 1380, 1, "waits_on")
+    ripple = {"number": 261, "request": root, "upstream": [quote], "downstream": [runners],
+              "critical_path": [254, 261, 272], "waiting_people": ["andrei", "carmen"],
+              "counts": {"upstream": 1, "upstream_open": 1, "downstream": 1,
+                         "downstream_open": 1, "people": 2},
+              "limits": []}
+    team_row = {"number": 254, "title": "Quotes for two GPU build servers",
+                "status": "in_progress", "assignee": "paul", "blocked_open": 2,
+                "people_waiting": 3, "chain_length": 3, "remaining_business_minutes": 240,
+                "state": "at_risk"}
+    return {"queue_row": {"blocks": 2}, "ripple": ripple, "ripple_node": quote,
+            "ripple_team": [team_row], "report": report, "report_row": row,
+            "report_peak": peak, "recurring": [recurring]}
 
 
 def _mail_samples() -> dict[str, Any]:
@@ -904,6 +1073,12 @@ def json_shapes_markdown() -> str:
     def block(data: Any) -> list[str]:
         return ["```json", dump_json(data), "```", ""]
 
+    def compact(data: Any) -> list[str]:
+        """A block with each array of plain values on one line (the 7 x 24 grids)."""
+        text = re.sub(r"\[\s*([^\[\]{}]*?)\s*\]",
+                      lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", dump_json(data))
+        return ["```json", text, "```", ""]
+
     def section(title: str, intro: str, shape: str, data: Any = None) -> list[str]:
         shown = shapes[shape] if data is None else data
         sample = shapes[shape]
@@ -960,6 +1135,47 @@ def json_shapes_markdown() -> str:
                  "one row per agreement. Times are business minutes; the period is `--since` "
                  "until now, compared with the period of the same length before it:",
                  "agreement_status", [shapes["agreement_status"]]),
+        "### `queue` rows",
+        "",
+        "`queue --json` rows are requests (above) with one more key:",
+        "",
+        *_keys_table("queue_row", shapes["queue_row"]),
+        "### `ripple`",
+        "",
+        "`ripple N --json`: what request N waits on and what waits on it, transitively:",
+        "",
+        *compact(shapes["ripple"]),
+        *_keys_table("ripple", shapes["ripple"]),
+        "A node, in `request`, `upstream`, `downstream` and `children`:",
+        "",
+        *_keys_table("ripple_node", shapes["ripple_node"]),
+        *section("`ripple --team` rows", "`ripple --team T --json`: the team's open requests "
+                 "that others wait on, most waited on first:", "ripple_team"),
+        "### `report`",
+        "",
+        "`report [--team T] [--since 30d] [--by team|type|assignee|customer] --json` (`--csv`: "
+        "the rows, then the total; times are business minutes on each request's calendar):",
+        "",
+        *compact(shapes["report"] | {"rows": ["..."], "total": "..."}),
+        *_keys_table("report", shapes["report"]),
+        "A row, in `rows` and `total`:",
+        "",
+        *compact(shapes["report_row"]),
+        *_keys_table("report_row", shapes["report_row"]),
+        "### `report peak`",
+        "",
+        "`report peak [--team T] [--since 90d] --json` (`--csv`: one row per weekday, "
+        "`weekday,h00..h23`):",
+        "",
+        *compact(shapes["report_peak"]),
+        *_keys_table("report_peak", shapes["report_peak"]),
+        "### `report recurring` groups",
+        "",
+        "`report recurring [--since 90d] [--team T] --json`: groups of similar requests, "
+        "largest first (`--csv`: `teams` as `it:5 hr:2`, lists joined by spaces):",
+        "",
+        *compact(shapes["recurring"]),
+        *_keys_table("recurring", shapes["recurring"][0]),
         "### `sla explain`",
         "",
         "`sla explain N --json`: how each due time of request N was computed. Here each "
@@ -993,8 +1209,26 @@ def json_shapes_markdown() -> str:
         "",
         *block(shapes["sla_status"]),
         *_keys_table("sla_status", shapes["sla_status"]),
+        *export_columns_markdown(),
     ]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def export_columns_markdown() -> list[str]:
+    """`isvc export`'s columns, in order, from the one list the export writes."""
+    from isvc.services.export import COLUMNS
+
+    out = ["### Export columns", "",
+           "`isvc export KIND`: the keys of each JSON or JSONL object and the columns of the "
+           "CSV, in this order; a contract like the shapes above. In CSV, lists are joined "
+           "with commas, `fields` is its JSON text, booleans are `true`/`false` and `null` is "
+           "an empty cell.", ""]
+    for kind, columns in COLUMNS.items():
+        out += [f"`{kind}`:", "", "| Column | Meaning |", "|---|---|"]
+        out += [f"| `{c.name}` | {_escape_cell(c.meaning)} |"
+                for c in columns]
+        out.append("")
+    return out
 
 
 # -- the request lifecycle ---------------------------------------------------------------

@@ -1252,7 +1252,8 @@ class _Sim:
 
     __slots__ = ("number", "team", "staff", "requester", "assignee", "status", "priority",
                  "created", "updated", "last", "now", "first_response", "resolved", "closed",
-                 "waiting_on", "events", "waits", "watchers", "tags", "reprioritised")
+                 "waiting_on", "events", "waits", "watchers", "tags", "reprioritised",
+                 "blocked")
 
     def __init__(self, number: int, team: str, staff: frozenset, requester: str, created: int,
                  now: int, priority: str, tags: list, watchers: list):
@@ -1265,6 +1266,7 @@ class _Sim:
         self.status = "new"
         self.events: list[tuple] = []     # (t, row in bulk.EVENT_COLUMNS order)
         self.waits: list[list] = []       # [started, ended, reason, kind]
+        self.blocked: list[list] = []     # waits on other requests, see wait_on
 
     @property
     def final(self) -> bool:
@@ -1335,6 +1337,35 @@ class _Sim:
             self.first_response = t
         self.status = target
 
+    def wait_on(self, t: int, actor: str, other: "_Sim", message: str) -> None:
+        """`request wait N --on M`: the link (M blocks N, journaled on both; M's side is
+        written by build_requests), then the wait, which pauses N's resolution clock.
+        Recorded in ``blocked`` as [t, other, actor, resumed at, resumed by, M's verdict]."""
+        t = self._at(t)
+        self._event(t, actor, "link", "blocks", None, str(other.number),
+                    f"blocked by #{other.number}")
+        self._event(t, actor, "link", "waiting_on", None, str(other.number),
+                    f"waiting on #{other.number}")
+        self._event(t, actor, "status", "request", self.status, "waiting", message)
+        self.waits.append([t, None, message, "request"])
+        self.waiting_on = str(other.number)
+        self.status = "waiting"
+        if message and self.first_response is None and self._staff_reply(actor):
+            self.first_response = t
+        self.blocked.append([t, other, actor, None, None, None])
+
+    def resumed_by(self, t: int, actor: str, label: str) -> None:
+        """The request waited on was resolved (or cancelled, closed) by ``actor`` at ``t``:
+        this one resumes by itself (services.requests._resume_waiters)."""
+        t = self._at(t)
+        entry = self.blocked[-1]
+        self._event(t, actor, "status", None, "waiting", "in_progress",
+                    f"#{entry[1].number} {label}: resumed")
+        self.waits[-1][1] = t
+        self.waiting_on = None
+        self.status = "in_progress"
+        entry[3:] = [t, actor, label]
+
     def assign(self, t: int, actor: str, person: str) -> None:
         if person == self.assignee:
             return
@@ -1372,6 +1403,30 @@ PACE = {"it-standard": (0.9, 0.0), "it-sales": (0.45, 0.3), "facilities": (0.7, 
         "platform": (0.7, 0.8), "hr": (1.6, 0.15), "payroll": (1.8, 0.4),
         "purchasing": (1.7, 0.7)}
 _RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+# Waiting chains: a request of the first kind sometimes (the share) waits on a recent open
+# request of one of the others (`request wait N --on M`): about 1.5% of all requests end
+# up in a chain, more of the backlog (blocked requests stay open longer). A kind is a
+# request type, or "type:tag" for the templates of that type with the tag.
+DEPENDS = {
+    "hr/onboarding": (("it/onboarding", "it/access"), 0.05),
+    "it/onboarding": (("purchasing/order:hardware",), 0.07),
+    "it/hardware:monitor": (("purchasing/order:hardware",), 0.05),
+    "it/software:software": (("purchasing/licence",), 0.03),
+    "platform/access": (("it/access",), 0.04),
+    "facilities/moves": (("purchasing/order:supplies", "facilities/furniture"), 0.05),
+    "purchasing/order:hardware": (("purchasing/quote",), 0.07),
+    "purchasing/licence": (("purchasing/supplier",), 0.04),
+}
+_BLOCKER_KINDS = tuple(sorted({k for kinds, _ in DEPENDS.values() for k in kinds}))
+_BLOCKER_TYPES = frozenset(k.partition(":")[0] for k in _BLOCKER_KINDS)
+
+
+def _is_kind(kind: str, type_: str | None, tags) -> bool:
+    want, _, tag = kind.partition(":")
+    return want == type_ and (not tag or tag in tags)
+
+
+_DONE = frozenset({"resolved", "cancelled", "closed"})
 _VPN_WAIT = 240     # business minutes the VPN request waited for Mihai's answer
 _PRIORITIES = ("urgent", "high", "normal", "low")
 # business minutes: (median, spread, cap); urgent first responses are wall-clock (on call)
@@ -1427,6 +1482,12 @@ class _Generator:
         self.calendars = sla.get("calendars", {})
         self.scopes = sla.get("scopes", {})
         self.explain = None          # (rank, number): the request `sla explain` shows best
+        # waiting chains: recent requests of the kinds others wait on (see wait_for)
+        self.chain_rng = ctx.rng("chains")
+        self.blockers: dict[str, list[tuple]] = {}
+        self.depends = {id(t): next((v for k, v in DEPENDS.items() if _is_kind(k, t.type, t.tags)),
+                                    ((), 0.0)) for ts in TEMPLATES.values() for t in ts}
+        self.chain: dict[str, _Sim] = {}     # the showcase chain's requests, by story
 
     # -- small helpers
 
@@ -1576,7 +1637,7 @@ class _Generator:
         if sim.created < self.window and not sim.final:
             sim.events, sim.tags, sim.watchers, sim.priority = (
                 list(snapshot[0]), list(snapshot[1]), list(snapshot[2]), snapshot[3])
-            sim.status, sim.waits, sim.waiting_on = "new", [], None
+            sim.status, sim.waits, sim.waiting_on, sim.blocked = "new", [], None, []
             sim.assignee = sim.first_response = sim.resolved = sim.closed = None
             sim.last = sim.updated = sim.created
             try:
@@ -1687,6 +1748,8 @@ class _Generator:
                 self._close(s, hurry)
                 return
             s.reply(t, req, x(answer))
+        if not hurry:
+            self.wait_for(s, tpl, agent, cal)
         half = cal.add(s.last, work // 2)
         if not hurry:
             if rng.random() < 0.3:
@@ -1734,6 +1797,55 @@ class _Generator:
                 self.seq += 1
                 heapq.heappush(self.pending, (when, self.seq, s.number))
                 self.last_pushed = s.number
+
+    # -- waiting chains: work that cannot go on before another team's request is done
+
+    def offer(self, sim: _Sim, type_: str | None, title: str) -> None:
+        """A simulated request others may come to wait on, when it is of a kind they do
+        (DEPENDS), with when and by whom it was first resolved, cancelled or closed."""
+        if type_ not in _BLOCKER_TYPES:
+            return
+        kinds = [k for k in _BLOCKER_KINDS if _is_kind(k, type_, sim.tags)]
+        if not kinds:
+            return
+        done = next(((t, row[2], row[6]) for t, row in sim.events
+                     if row[3] == "status" and row[6] in _DONE), None)
+        for kind in kinds:
+            pool = self.blockers.setdefault(kind, [])
+            pool.append((sim, title, done))
+            if len(pool) > 40:
+                del pool[0]
+
+    def wait_for(self, s: _Sim, tpl: Template, agent: str, cal) -> None:
+        """Now and then the work needs another request done first (a laptop for a new
+        starter needs the purchase order, the order needs the supplier's quote): the
+        agent waits on a recent open one of that kind, and the request resumes by itself
+        when that one is resolved. One already waiting is the likelier pick, so chains
+        grow. Its own random stream: the rest of the history stays as it was."""
+        kinds, share = self.depends.get(id(tpl), ((), 0.0))
+        rng = self.chain_rng
+        if s.created >= self.window:
+            share *= 8          # recent: what is still open when the desk is opened
+        if not kinds or rng.random() >= share:
+            return
+        t = cal.add(s.last, rng.randint(15, 180))
+        if t > self.now:
+            return
+        picks, weights = [], []
+        for kind in kinds:
+            for other, title, done in self.blockers.get(kind, ()):
+                if other.created < t and (done is None or done[0] > t):
+                    waiting = any(b[0] <= t and (b[3] is None or b[3] > t) for b in other.blocked)
+                    picks.append((other, title, done))
+                    weights.append(12 if waiting else 1)
+        if not picks:
+            return
+        other, title, done = rng.choices(picks, weights)[0]
+        s.wait_on(t, agent, other, f"Waiting on #{other.number} ({self.team_names[other.team]}: "
+                  f"{title}) before we can go on.")
+        if done is None or done[0] > self.now:
+            raise _Stop
+        s.resumed_by(done[0], done[1], done[2])
 
     # -- the showcase: the mockups' requests, placed in business time before the clock so
     # that, whatever the day and hour of the build, each clock is in the state it shows:
@@ -1799,6 +1911,20 @@ class _Generator:
         out.append((self.bback(self._clock_calendar("it", "ana"), now, export + 100),
                     self._story_payroll_export))
         out.append((cal.at(cal.workday_before(now, 12), 10, 15), self._story_printer))
+        # a waiting chain (`isvc ripple`): engineers wait on Platform's new CI runners,
+        # which wait on IT racking the build servers, which wait on Purchasing's order,
+        # which waits on the supplier quotes (at risk: 85% of the target used)
+        purchasing = self._clock_calendar("purchasing", "dragos")
+        _, quote = self._targets("purchasing", "dragos", "high")
+        t = self.bback(purchasing, now, quote * 85 // 100)
+        out.append((t, self._story_quote))
+        t = self.badd(purchasing, t, 90)
+        out.append((t, self._story_order))
+        t = self.badd(self._clock_calendar("it", "vlad"), t, 240)
+        out.append((t, self._story_rack))
+        platform = self._clock_calendar("platform", "andrei")
+        out.append((self.badd(platform, t, 300), self._story_runners))
+        out.append((self.badd(platform, t, 420), self._story_gpu_tests))
         # distinct instants, all inside the history and before the clock
         seen, kept = set(), []
         for t, fn in out:
@@ -1889,6 +2015,76 @@ class _Generator:
             heapq.heappush(self.pending, (when, self.seq, number))
             self.last_pushed = number
         return s, "Printer on floor 3 offline", "it/hardware", "cli", {"floor": "3"}
+
+    def _chain_story(self, number: int, c: int, team: str, requester: str, priority: str,
+                     tags: list, watchers: list, body: str, agent: str, ack: str,
+                     on: str | None, why: str):
+        """One request of the showcase chain: filed, taken, acknowledged, then waiting on
+        the request of the story ``on`` (``why``: the wait's message, {n} its number)."""
+        cal = self._clock_calendar(team, requester)
+        s = _Sim(number, team, self.staff[team], requester, c, self.now, priority, tags,
+                 watchers)
+        other = self.chain.get(on) if on else None
+        s.file(body.format(n=other.number if other else "the other request"))
+        try:
+            s.assign(self.badd(cal, c, 15), agent, agent)
+            s.command(self.badd(cal, c, 25), agent, "ack", ack)
+            if other is not None:
+                s.wait_on(self.badd(cal, c, 60), agent, other, why.format(n=other.number))
+            else:
+                s.command(self.badd(cal, c, 40), agent, "start")
+        except _Stop:
+            pass
+        return s
+
+    def _story_quote(self, number: int, c: int):
+        """The deepest blocker of the chain: Purchasing waits for supplier quotes."""
+        s = self._chain_story(
+            number, c, "purchasing", "dragos", "high", ["quote", "hardware"], [],
+            "Platform needs two GPU build servers for CI (2x L40S, 256 GB RAM, 4 TB NVMe). "
+            "Please get at least two quotes; Cristian approves the budget.",
+            "paul", "Asked three suppliers; the last quote is promised for this week.", None, "")
+        self.chain["quote"] = s
+        return s, "Quotes for two GPU build servers", "purchasing/quote", "cli", {}
+
+    def _story_order(self, number: int, c: int):
+        s = self._chain_story(
+            number, c, "purchasing", "dragos", "normal", ["po", "hardware"], [],
+            "Please raise the purchase order for the two GPU build servers once the quotes "
+            "in #{n} are in: the cheaper offer that meets the spec. Cost centre IT-OPS.",
+            "irina", "Will do as soon as the quotes are in.", "quote",
+            "Waiting on #{n}: we order from the best of the quotes.")
+        self.chain["order"] = s
+        return s, "Purchase order: two GPU build servers", "purchasing/order", "cli", {}
+
+    def _story_rack(self, number: int, c: int):
+        """The middle of the chain (the tour's `isvc ripple`)."""
+        s = self._chain_story(
+            number, c, "it", "vlad", "high", ["hardware", "servers"], ["nadia"],
+            "Please rack the two new GPU build servers, cable them to the build VLAN and "
+            "give Platform remote access. They are being ordered in #{n}.",
+            "dragos", "I'll rack them the day they arrive.", "order",
+            "The servers are on order (#{n}); waiting for them to arrive.")
+        self.chain["rack"] = s
+        return s, "Rack and cable the new GPU build servers", "it/hardware", "cli", {}
+
+    def _story_runners(self, number: int, c: int):
+        s = self._chain_story(
+            number, c, "platform", "andrei", "high", ["ci"], ["carmen", "lucas"],
+            "Release builds queue for 40 minutes. We need the GPU runners on the new build "
+            "servers before the 4.2 release.",
+            "nadia", "The GPU runners go on the new build servers.", "rack",
+            "Waiting on IT to rack the new build servers (#{n}).")
+        return s, "More CI runners for the release branch", "platform/ci", "cli", {}
+
+    def _story_gpu_tests(self, number: int, c: int):
+        s = self._chain_story(
+            number, c, "platform", "teodora", "normal", ["ci", "gpu"], [],
+            "The GPU integration tests time out on the shared runners; they need dedicated "
+            "GPU runners.",
+            "vlad", "They will run on the new GPU runners.", "rack",
+            "Needs the new build servers IT is racking (#{n}).")
+        return s, "GPU integration tests time out", "platform/ci", "cli", {}
 
     def _story_payroll_export(self, number: int, c: int):
         """Acknowledged at once, then stuck with the vendor: resolution overdue."""
@@ -2507,6 +2703,7 @@ def build_requests(ctx: DemoContext) -> None:
     waits_buf: list[tuple] = []
     timeline = _Timeline()
     closed_info: dict[int, dict] = {}   # what a follow-up needs of a closed request
+    touched: dict[int, int] = {}        # updated_at moved by a later wait on the request
     showcase: dict[str, int] = {}
     explain_since = gen.now - 30 * 86400
 
@@ -2584,19 +2781,37 @@ def build_requests(ctx: DemoContext) -> None:
             gen.consider_for_explain(sim, preferred=story is not None)
         tags_buf.extend((number, tag) for tag in sorted(set(sim.tags)))
         watchers_buf.extend((number, who) for who in sorted(set(sim.watchers)))
+        gen.offer(sim, type_, title)
+        for t, other, actor, _, _, _ in sim.blocked:   # the waited-on side, journaled first
+            links_buf.append((other.number, number, "blocks", _iso(t), actor))
+            timeline.add(t, (other.number, _iso(t), actor, "link", "blocks", None, str(number),
+                             f"blocks #{number}", 0))
+            if t > touched.get(other.number, other.updated):
+                touched[other.number] = t
         for t, row in sim.events:
             timeline.add(t, row)
+        for _, other, _, resumed, by, _ in sim.blocked:
+            if resumed is not None:
+                timeline.add(resumed, (other.number, _iso(resumed), by, "link", "waiting_on",
+                                       None, str(number), f"resumed #{number}", 0))
         for t, row in feedback_events:      # after the request's own: a kudos follows its close
             timeline.add(t, row)
         for started, ended, reason, kind in sim.waits:
+            on = next((b[1].number for b in sim.blocked if b[0] == started), None) \
+                if kind == "request" else None
             timeline.add(started, (number, _iso(started), None if ended is None else _iso(ended),
-                                   None, reason, kind))
+                                   on, reason, kind))
         if number % CHUNK == 0:
             flush()
             if ctx.progress:
                 ctx.progress(number, total)
     timeline.release_all(events_buf, waits_buf)
     flush()
+    if touched:
+        from isvc.store.requests import update_request
+
+        for n, t in sorted(touched.items()):
+            update_request(conn, n, updated_at=_iso(t))
     if ctx.progress:
         ctx.progress(number, total)
     ctx.facts["requests"] = {
@@ -2604,6 +2819,7 @@ def build_requests(ctx: DemoContext) -> None:
         "interesting": showcase.get("vpn", busiest[1]),
         "explain": gen.explain[1] if gen.explain else showcase.get("vpn", busiest[1]),
         "explain_weekend": gen.explain is not None,
+        "ripple": showcase.get("rack"),      # the middle of the showcase waiting chain
     }
     ctx.facts["feedback"] = feedback.facts()   # for build_kudos, which takes it
 
@@ -2875,5 +3091,30 @@ def tour_catalog(ctx: DemoContext) -> list[TourStep]:
     ]
 
 
+def tour_insight(ctx: DemoContext) -> list[TourStep]:
+    """Waiting chains, the reports and the export (the HTML report: `report_file`)."""
+    facts = ctx.facts["requests"]
+    steps = []
+    if facts.get("ripple"):
+        steps += [
+            TourStep(f"isvc ripple {facts['ripple']}", "a waiting chain across four teams: "
+                     "what it waits on, who waits on it, the critical path marked"),
+            TourStep("isvc ripple --team purchasing", "Purchasing's requests that others wait "
+                     "on, most waited on first"),
+        ]
+    steps += [
+        TourStep("isvc report", "the last 30 days per team: volume in and out, first response, "
+                 "handling and resolution times, compliance, reopens, CSAT, lateral help"),
+        TourStep("isvc report peak --team it", "when IT's requests arrive (weekday x hour) "
+                 "against its office hours, and the share out of hours"),
+        TourStep("isvc report recurring", "similar requests grouped, with what to do: "
+                 "an article, or a problem request (--open-problem ID)"),
+        TourStep("isvc export requests --since 7d --format csv", "a week of requests for a "
+                 "spreadsheet (formula-safe CSV)"),
+    ]
+    return steps
+
+
 TOUR_STEPS: list[Callable[[DemoContext], list[TourStep]]] = [tour_basics, tour_sla, tour_mail,
-                                                             tour_catalog, tour_kudos]
+                                                             tour_catalog, tour_insight,
+                                                             tour_kudos]
