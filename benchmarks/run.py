@@ -266,8 +266,8 @@ def inspect_desk(desk: Desk) -> None:
                 "GROUP BY number ORDER BY n DESC, number DESC LIMIT 1", TEAM)
         desk.show_number, desk.show_events = (row[0], row[1]) if row else (
             q("SELECT max(number) FROM requests WHERE team = ?", TEAM)[0], 0)
-        row = q("SELECT handle FROM people WHERE role = 'admin' AND active = 1 ORDER BY handle LIMIT 1")
-        desk.admin = row[0] if row else desk.actor
+        row = q("SELECT value FROM settings WHERE key = 'admins'")  # a JSON list of handles
+        desk.admin = (json.loads(row[0]) or [desk.actor])[0] if row else desk.actor
         edges = conn.execute("SELECT src, dst FROM links WHERE kind = 'blocks'").fetchall()
         desk.ripple_number = middle_of_longest_chain(edges)
         open_sql = "status IN ('new','acknowledged','in_progress','waiting')"
