@@ -39,3 +39,33 @@ def writing_atomically(target: Path, mode: int = 0o600, *,
         except OSError:
             pass
         raise
+
+
+def output_target(out: str, force: bool, example: str = "report.html") -> Path | None:
+    """Where a command's ``--out`` writes (None: ``-``, standard output), checked before
+    any work: never over an existing file without ``force``, and never over anything but
+    a regular file (a device, a pipe or a link would be replaced by the rename)."""
+    import stat
+
+    from isvc.errors import InvalidInput
+
+    if out == "-":
+        return None
+    if not out.strip():
+        raise InvalidInput("--out needs a file name (or - for standard output)")
+    path = Path(out).expanduser()
+    if path.is_dir():
+        raise InvalidInput(f"--out {out} is a folder; name a file in it, e.g. {path / example}")
+    if not path.parent.is_dir():
+        what = "is not a folder" if path.parent.exists() else "does not exist"
+        raise InvalidInput(f"--out {out}: {path.parent} {what}; choose another --out")
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return path
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(f"--out {out} is not a regular file (a link, device or pipe); "
+                           "write to a file, or use --out - for standard output")
+    if not force:
+        raise InvalidInput(f"{out} exists; add --force to replace it or choose another --out")
+    return path

@@ -16,7 +16,7 @@ from .helpers import EARLY, MIDDLE, export, jsonl
     (["requests", "--since", "last week"], 2,
      "--since 'last week' is not understood; use a span like 30d, 12h, 2w or a date like 2026-11-01"),
     (["requests", "--since", "2026-12-01"], 2,
-     "--since 2026-12-01 is in the future (now is 2026-11-23T09:30:00Z); give a past date or a span like 30d"),
+     "--since 2026-12-01 is not in the past (now is 2026-11-23T09:30:00Z); give a span like 30d or an earlier date"),
     (["requests", "--until", "soon"], 2,
      "--until 'soon' is not understood; use a span like 30d, 12h, 2w or a date like 2026-11-01"),
     (["events", "--since", "2026-11-10", "--until", "2026-11-10"], 2,

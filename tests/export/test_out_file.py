@@ -30,22 +30,25 @@ def test_an_existing_file_needs_force(xd, tmp_path):
     target = tmp_path / "events.jsonl"
     target.write_text("keep me\n")
     expect_error(export(xd, "boss", "events", "--out", target, code=None), 2,
-                 f"{target} exists; add --force to replace it")
+                 f"{target} exists; add --force to replace it or choose another --out")
     assert target.read_text() == "keep me\n"
     export(xd, "boss", "events", "--out", target, "--force")
     assert target.read_text() == export(xd, "boss", "events").stdout
 
 
-def test_a_symlink_is_replaced_not_written_through(xd, tmp_path):
+def test_a_link_a_pipe_or_a_device_is_never_replaced_even_with_force(xd, tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     link = tmp_path / "out.jsonl"
     link.symlink_to(victim)
-    expect_error(export(xd, "boss", "kudos", "--out", link, code=None), 2,
-                 f"{link} exists; add --force to replace it")
-    export(xd, "boss", "kudos", "--out", link, "--force")
-    assert victim.read_text() == "precious\n"
-    assert not link.is_symlink() and link.read_text().count("\n") == 4
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (link, fifo):
+        expect_error(export(xd, "boss", "kudos", "--out", target, "--force", code=None), 2,
+                     f"--out {target} is not a regular file (a link, device or pipe); write "
+                     "to a file, or use --out - for standard output")
+    assert link.is_symlink() and victim.read_text() == "precious\n"
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
 def test_a_failure_halfway_leaves_the_old_file(xd, tmp_path, monkeypatch):
@@ -68,8 +71,9 @@ def test_a_failure_halfway_leaves_the_old_file(xd, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("args, message", [
     (["--force"], "--force goes with --out FILE (it lets the export replace FILE)"),
-    (["--out", "{tmp}"], "--out {tmp} is a directory; name a file in it"),
-    (["--out", "{tmp}/missing/x.csv"], "cannot write {tmp}/missing/x.csv: there is no directory {tmp}/missing"),
+    (["--out", "{tmp}"], "--out {tmp} is a folder; name a file in it, e.g. {tmp}/requests.csv"),
+    (["--out", "{tmp}/missing/x.csv"], "--out {tmp}/missing/x.csv: {tmp}/missing does not exist; choose another --out"),
+    (["--out", ""], "--out needs a file name (or - for standard output)"),
 ])
 def test_out_mistakes(xd, tmp_path, args, message):
     args = [a.format(tmp=tmp_path) for a in args]

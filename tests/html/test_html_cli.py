@@ -118,6 +118,36 @@ def test_team_figures_keep_to_the_team(demo):
     assert all(g["teams"][0]["team"] == "it" for g in data["recurring"])
 
 
+def test_a_long_period_draws_no_weeks_or_days_before_the_first_request(demo, db):
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from isvc.domain.timeutil import parse_iso
+
+    first = db.scalar("SELECT min(created_at) FROM requests")
+    data = _collect("800d")
+    assert data["since"] < "2024-10-01"               # the period itself is not cut
+    day = parse_iso(first).astimezone(ZoneInfo(data["timezone"])).date()
+    monday = day - timedelta(days=day.weekday())
+    assert data["weeks"][0]["label_date"] == monday.isoformat()
+    assert len(data["weeks"]) == (date(2026, 11, 23) - monday).days // 7 + 1   # not 115
+    assert data["backlog"][0]["date"] == day.isoformat()
+    assert data["headline"]["created"] == db.count("requests")
+    for row in data["compliance"]:
+        assert len(row["weeks"]) == len(data["weeks"])
+    assert len(data["csat"]["weeks"]) == len(data["weeks"])
+
+
+def test_a_desk_without_requests_has_no_weeks_and_still_writes_the_page(quick_desk, outdir):
+    data = _collect("800d")
+    assert data["weeks"] == [] and data["backlog"] == [] and data["compliance"] == []
+    assert data["headline"]["open"] == 0 and data["csat"]["weeks"] == []
+    out = outdir / "r.html"
+    result = _report(quick_desk, "--out", out, "--since", "800d")
+    assert "0 created" in result.stderr
+    Page(out.read_text())
+
+
 def test_kudos_highlights_are_public_standing_and_newest_first(demo, db):
     data = _collect("90d")
     ids = [k["id"] for k in data["kudos"]]
@@ -178,13 +208,15 @@ def test_an_existing_file_is_kept_without_force(demo, outdir):
     assert sorted(os.listdir(outdir)) == ["report.html"]
 
 
-def test_a_symlink_is_replaced_not_written_through(demo, outdir):
+def test_a_link_is_never_replaced_nor_written_through(demo, outdir):
     target = outdir / "elsewhere.txt"
     target.write_text("untouched")
     link = outdir / "report.html"
     link.symlink_to(target)
-    _report(demo, "--out", link, "--force")
-    assert target.read_text() == "untouched" and not link.is_symlink()
+    result = _report(demo, "--out", link, "--force", code=None)
+    expect_error(result, 2, f"--out {link} is not a regular file (a link, device or pipe); "
+                 "write to a file, or use --out - for standard output")
+    assert target.read_text() == "untouched" and link.is_symlink()
 
 
 def test_dash_writes_the_page_to_stdout(demo, outdir):
@@ -196,12 +228,13 @@ def test_dash_writes_the_page_to_stdout(demo, outdir):
 
 @pytest.mark.parametrize("args, code, message", [
     (["--out", "{tmp}/missing/r.html"], 2,
-     "folder {tmp}/missing does not exist; create it or choose another --out"),
-    (["--out", "{tmp}"], 2, "{tmp} is a folder; give a file name, e.g. --out {tmp}/report.html"),
+     "--out {tmp}/missing/r.html: {tmp}/missing does not exist; choose another --out"),
+    (["--out", "{tmp}"], 2, "--out {tmp} is a folder; name a file in it, e.g. {tmp}/report.html"),
     (["--out", "{tmp}/r.html", "--since", "soon"], 2,
      "--since 'soon' is not understood; use a span like 30d, 12h, 2w or a date like 2026-11-01"),
     (["--out", "{tmp}/r.html", "--since", "2030-01-01"], 2,
-     "--since must be in the past; use a span like 90d or an earlier date"),
+     "--since 2030-01-01 is not in the past (now is 2026-11-23T09:30:00Z); give a span like "
+     "30d or an earlier date"),
     (["--out", "{tmp}/r.html", "--team", "nosuch"], 3, "no team 'nosuch'; see `isvc team list`"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(demo, outdir, args, code, message):

@@ -3,7 +3,9 @@ them, escaping of every value, nothing loaded from elsewhere."""
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 
 import pytest
 
@@ -153,3 +155,32 @@ def test_summary_line():
                     "812 created, 790 resolved, 88.1% on time; 3 agreements, "
                     "2 recurring problems, 2 waiting chains.")
     assert "\n" not in line
+
+
+def test_counts_of_one_are_singular():
+    one = copy.deepcopy(sample())
+    one["since"] = "2026-11-22T09:30:00Z"
+    one["headline"]["csat_count"] = 1
+    one["compliance"] = one["compliance"][:1]
+    one["compliance"][0]["resolved"] = 1
+    one["first_response"] = {"count": 1, "met": 1, "median_minutes": 10, "p90_minutes": 10,
+                             "buckets": [{"min_minutes": 0, "max_minutes": 15, "count": 1}]}
+    one["peak"].update(total=1, out_of_hours=1, out_of_hours_pct=100.0)
+    one["csat"].update(count=1, average=5.0, csat_pct=100.0,
+                       scores=[{"score": s, "count": int(s == 5)} for s in range(1, 6)])
+    one["recurring"] = one["recurring"][:1]
+    one["chains"] = [{"numbers": [420, 398], "length": 2, "teams": ["payroll", "it"],
+                      "titles": ["Payroll export", "Badge readers down"], "people_waiting": 1}]
+    page = Page(render(one))
+    text = " ".join(page.texts)
+    for words in ("(1 day)", "of 5, 1 rating", "of 1 resolution on time",
+                  "1 first response in the period", "<15m: 1 first response",
+                  "1 request arrived", "from 1 rating;", "5 of 5: 1 rating",
+                  "2 requests long · 1 person waiting"):
+        assert words in text, words
+    plural_of_one = re.compile(r"(?<![\d,.])1 (days|ratings|resolutions|first responses|requests|"
+                               r"people|agreements|recurring problems|waiting chains)\b")
+    assert not plural_of_one.search(text), plural_of_one.search(text)
+    line = summary_line(one, 2048, "r.html")
+    assert line.endswith("; 1 agreement, 1 recurring problem, 1 waiting chain.")
+    assert not plural_of_one.search(line)

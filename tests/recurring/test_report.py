@@ -95,6 +95,7 @@ def test_the_service_signature_other_reports_call(rec):
 
     expected = report(rec)
     _common.reset()
+    _common.GLOBAL.as_person = "boss"
     desk = _common.desk()
     assert recurring.groups(desk) == expected
     assert [g["id"] for g in recurring.groups(desk, since="200d", team="it", min_size=4,
@@ -121,7 +122,13 @@ def test_the_period_team_min_size_and_limit_choose_the_groups(rec):
     (["--csv", "--json"], 2, "--csv asks for CSV; drop --json or --format"),
 ])
 def test_bad_options_are_one_line_errors(rec, args, code, message):
-    expect_error(rec("report", "recurring", *args, code=None), code, message)
+    expect_error(rec("--as", "jim", "report", "recurring", *args, code=None), code, message)
+
+
+def test_only_team_members_and_admins_see_recurring_problems(rec):
+    rec("--as", "boss", "person", "add", "zed", "--name", "Zed Outsider")
+    expect_error(rec("--as", "zed", "report", "recurring", code=None), 2,
+                 "only desk admins and team members may see reports; you are zed")
 
 
 def test_open_counts_follow_the_requests(rec):

@@ -111,6 +111,28 @@ def test_the_heatmap(history, monkeypatch):
             "of hours.") in out
 
 
+def test_one_arrival_and_one_day_read_in_the_singular(history, monkeypatch):
+    monkeypatch.setenv("ISVC_FORCE_TABLE", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    sat = at("2026-11-21T12:00:00Z")   # the last day: only E (Sat 10:00, out of hours)
+    out = ANSI.sub("", history("--as", "boss", "report", "peak", "--since", "1d",
+                               env=sat).stdout)
+    assert "· 1 day since" in out
+    assert "1 request arrived; the busiest hour was Sat 12:00–13:00 (1)." in out  # local
+    assert "1 request (100%) arrived out of hours" in out
+    out = ANSI.sub("", history("--as", "boss", "report", "--since", "1d", env=sat).stdout)
+    assert "Service report · 1 day since" in out
+
+
+def test_rare_urgent_arrivals_out_of_hours_per_week():
+    from isvc.render.report_views import _per_week
+
+    assert _per_week(1, 7) == "about 1 urgent per week out of hours"
+    assert _per_week(1, 10) == "about 1 urgent per week out of hours"   # 0.7 a week
+    assert _per_week(1, 28) == "about 1 urgent every 4 weeks out of hours"
+    assert _per_week(0, 28).startswith("none urgent")
+
+
 def test_no_arrivals(quick_desk, monkeypatch):
     data = quick_desk.json("--as", "boss", "report", "peak")
     assert data["total"] == 0 and data["cells"] == grid({}) and data["busiest"] is None

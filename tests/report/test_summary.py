@@ -117,6 +117,28 @@ def test_the_daily_backlog_in_the_viewers_zone(history):
     assert sum(d[3] for d in days) == total["resolved"] + total["cancelled"]
 
 
+def test_the_daily_backlog_starts_on_the_first_request_s_day(history):
+    """A period reaching back more than a year lists no empty days before the first request
+    in scope (A, filed Mon 2 Nov); the period's figures still cover the whole period."""
+    data = report(history, "--since", "400d")
+    assert data["since"] == "2025-10-19T09:30:00Z"
+    days = data["backlog"]
+    assert [d["date"] for d in days[:2]] == ["2026-11-02", "2026-11-03"]
+    assert len(days) == 22 and days[-1]["date"] == "2026-11-23"
+    assert (days[0]["open"], days[0]["created"], days[0]["resolved"]) == (1, 1, 0)
+    total = data["total"]
+    assert (total["created"], total["backlog_start"], total["backlog_end"]) == (8, 0, 3)
+    assert sum(d["created"] for d in days) == total["created"]
+    assert days[-1]["open"] == total["backlog_end"]
+    # in a team's report, the team's first request (H, Fri 20 Nov); none: no days at all
+    payroll = report(history, "--since", "400d", "--team", "payroll")["backlog"]
+    assert [(d["date"], d["open"]) for d in payroll] == [
+        ("2026-11-20", 1), ("2026-11-21", 1), ("2026-11-22", 1), ("2026-11-23", 1)]
+    assert report(history, "--since", "400d", "--team", "sales")["backlog"] == []
+    # a period starting after the first request keeps its own first day
+    assert report(history, "--since", "2026-11-17")["backlog"][0]["date"] == "2026-11-17"
+
+
 def test_a_team_alone(history):
     data = report(history, "--team", "it")
     assert data["team"] == "it"
@@ -128,6 +150,18 @@ def test_a_team_alone(history):
     assert payroll["rows"] == [PAYROLL]
     assert payroll["total"]["lateral_given"] == 1
     assert payroll["total"]["lateral_received"] == 0
+
+
+def test_a_helper_in_two_teams_counts_for_each_and_the_total_once(history):
+    history("--as", "boss", "person", "edit", "ana", "--team", "sales")   # payroll and sales
+    data = report(history)
+    given = {row["group"]: row["lateral_given"] for row in data["rows"]}
+    assert given == {"it": 0, "payroll": 1, "sales": 1}   # sales provides nothing: a row all
+    assert data["total"]["lateral_given"] == 1             # the one assignment, once
+    # a team's own report is its requests: sales has none, so no row and nothing given
+    sales = report(history, "--team", "sales")
+    assert sales["rows"] == [] and sales["total"]["lateral_given"] == 0
+    assert report(history, "--team", "payroll")["total"]["lateral_given"] == 1
 
 
 def test_by_assignee(history):
@@ -225,7 +259,7 @@ def test_an_empty_period(quick_desk):
     data = quick_desk.json("--as", "boss", "report")
     assert data["rows"] == []
     assert data["total"]["created"] == 0 and data["total"]["csat_avg"] is None
-    assert len(data["backlog"]) == 31 and {d["open"] for d in data["backlog"]} == {0}
+    assert data["backlog"] == []   # no request yet: no days to draw
 
 
 # -- refusals ------------------------------------------------------------------------------
@@ -235,7 +269,11 @@ def test_an_empty_period(quick_desk):
     (("--team", "itt"), 3, "no team 'itt' (did you mean 'it'?); see `isvc team list`"),
     (("--by", "week"), 2, "unknown --by 'week'; use one of: team, type, assignee, customer"),
     (("--since", "2027-01-01"), 2,
-     "--since must be in the past; use a span like 30d or an earlier date"),
+     "--since 2027-01-01 is not in the past (now is 2026-11-23T09:30:00Z); give a span like "
+     "30d or an earlier date"),
+    (("--since", "0d"), 2,
+     "--since 0d is not in the past (now is 2026-11-23T09:30:00Z); give a span like "
+     "30d or an earlier date"),
     (("--since", "lately"), 2,
      "--since 'lately' is not understood; use a span like 30d, 12h, 2w or a date like 2026-11-01"),
     (("--csv", "--json"), 2, "--csv asks for CSV; drop --json or --format"),

@@ -159,9 +159,15 @@ def test_longest_chains_are_real_longest_first_and_none_inside_another(dag):
     for i, chain in enumerate(chains):
         assert len(chain) >= 2 and is_real_path(chain, edges)
         assert not any(g.is_subpath(chain, other) for j, other in enumerate(chains) if j != i)
-    # every request in some chain is in a listed one (the longest through each is a candidate)
+        # each brings two requests or more that no chain above it has
+        above = {x for c in chains[:i] for x in c}
+        assert len(set(chain) - above) >= 2
+    # a request left out sits next to a listed one (its longest chain was a candidate,
+    # skipped because it added that request alone)
     if len(chains) < 50:
-        assert {x for a, b in edges for x in (a, b)} == {x for c in chains for x in c}
+        listed = {x for c in chains for x in c}
+        for x in {x for a, b in edges for x in (a, b)} - listed:
+            assert any(x in pair and set(pair) & listed for pair in edges), x
 
 
 def test_longest_chains_keep_the_limit_and_the_filter():
@@ -170,3 +176,29 @@ def test_longest_chains_keep_the_limit_and_the_filter():
     assert g.longest_chains(graph, range(1, 8), limit=1) == [[1, 2, 3]]
     assert g.longest_chains(graph, range(1, 8), include=lambda c: 6 in c) == [[6, 7]]
     assert g.longest_chains(graph, {1, 2, 4, 5}) == [[1, 2], [4, 5]]
+
+
+def test_longest_chains_skip_a_chain_that_adds_one_request():
+    # 1 -> 2 -> 3 -> 4 and 3 -> 5: the chain through 5 only swaps the last waiter
+    graph = g.Graph.of([(1, 2, g.BLOCKS), (2, 3, g.BLOCKS), (3, 4, g.BLOCKS), (3, 5, g.BLOCKS)])
+    assert g.longest_chains(graph, range(1, 6)) == [[1, 2, 3, 4]]
+    # a branch of two requests of its own is listed, as long as the first
+    graph.add(2, 6)
+    graph.add(6, 7)
+    assert g.longest_chains(graph, range(1, 8)) == [[1, 2, 3, 4], [1, 2, 6, 7]]
+    # ... and a shorter one that adds two requests comes after
+    graph.add(8, 9)
+    assert g.longest_chains(graph, range(1, 10)) == [[1, 2, 3, 4], [1, 2, 6, 7], [8, 9]]
+    assert g.longest_chains(graph, range(1, 10), limit=2) == [[1, 2, 3, 4], [1, 2, 6, 7]]
+
+
+def test_a_long_chain_fanning_out_is_one_chain():
+    # 41 requests in a row, 30 requests waiting on the last: 30 chains of 42 that differ
+    # only in their last request are one chain in the list
+    edges = [(i, i + 1, g.BLOCKS) for i in range(1, 41)] + [(41, 100 + k, g.BLOCKS) for k in range(30)]
+    graph = g.Graph.of(edges)
+    chains = g.longest_chains(graph, graph.nodes())
+    assert chains == [list(range(1, 42)) + [100]]
+    # the score still picks among them: the one with the most people waiting
+    chains = g.longest_chains(graph, graph.nodes(), score=lambda c: -c[-1])
+    assert chains == [list(range(1, 42)) + [129]]

@@ -13,6 +13,7 @@ import sqlite3
 import pytest
 
 from isvc.cli import _common
+from testkit import expect_error
 
 MON = "2026-11-23T09:30:00Z"
 LATER = "2026-12-09T15:00:00Z"   # two weeks on: a 5-day resolution target has passed
@@ -110,6 +111,7 @@ def test_json_has_the_documented_shape(chain):
     assert [c["number"] for c in three["children"]] == [4]
     assert three["children"][0]["depth"] == 2
     assert data["request"]["state"] == "paused"  # #2 waits on #1: its clock is paused
+    assert data["request"]["due_at"] is None      # ... so nothing is due
     assert data["critical_path"] == [1, 2, 3, 4]
     assert data["waiting_people"] == ["alina", "ana", "mihai"]
     assert data["counts"] == {"upstream": 1, "upstream_open": 1, "downstream": 3,
@@ -141,6 +143,11 @@ def test_resolved_requests_are_shown_but_stop_nothing(chain):
     assert [n["number"] for n in up] == [2]
     assert up[0]["via"] == "blocks" and up[0]["children"][0]["status"] == "resolved"
     assert up[0]["children"][0]["state"] == "met" and up[0]["children"][0]["remaining_business_minutes"] is None
+    assert up[0]["children"][0]["due_at"] is None        # done: nothing is due any more
+    assert up[0]["due_at"].endswith("Z") and data["request"]["due_at"].endswith("Z")
+    rows = {r[2]: r for r in (line.split("\t") for line in
+                              chain("--as", "boss", "ripple", 3).stdout.splitlines())}
+    assert rows["1"][9] == "" and rows["2"][9].endswith("Z")   # due_at in TSV too
     assert data["counts"]["upstream"] == 2 and data["counts"]["upstream_open"] == 1
     assert data["critical_path"] == [2, 3, 4]
     assert "resolved" in next(x for x in table(chain, "ripple", 3).splitlines() if "#1 " in x)
@@ -222,8 +229,112 @@ def test_fan_out_and_depth_are_limited_and_said(agreements, monkeypatch):
     monkeypatch.setattr(ripple, "WIDTH", 20)
     monkeypatch.setattr(ripple, "MAX_DEPTH", 1)
     data = rj(isvc, 1)
-    assert 7 not in numbers(data["downstream"])
-    assert any("past 1 levels downstream" in note for note in data["limits"])
+    assert numbers(data["downstream"]) == [6, 2, 3, 4, 5]
+    assert data["downstream"][0]["more"] == 1       # #7, under #6, past the level listed
+    assert "the chain goes on past 1 level downstream; isvc ripple on its last request " \
+        "shows the rest" in data["limits"]
+    assert data["counts"]["downstream"] == 6 and data["critical_path"] == [1, 6, 7]
+
+
+# -- long chains and wide fan-outs: true counts, and what is left out said ----------------
+
+DEEP = 41        # #1 -> #2 -> ... -> #41: 40 levels
+FAN = 30         # #41 blocks #42 ... #71
+
+
+@pytest.fixture
+def long_chain(snapshot, quick_desk):
+    """#1 blocks #2, which blocks #3 ... up to #41; #41 blocks 30 requests (#42-#71)."""
+    isvc = quick_desk
+
+    def build():
+        for i in range(1, DEEP + FAN + 1):
+            assert new(isvc, f"Step {i}") == i
+        for i in range(2, DEEP + 1):
+            isvc("--as", "jim", "request", "link", i, "--blocked-by", i - 1)
+        for i in range(DEEP + 1, DEEP + FAN + 1):
+            isvc("--as", "jim", "request", "link", i, "--blocked-by", DEEP)
+
+    snapshot("ripple-long-chain", build)
+    return isvc
+
+
+def deepest(nodes: list[dict]) -> dict:
+    node = nodes[0]
+    while node["children"]:
+        node = node["children"][0]
+    return node
+
+
+def test_a_40_deep_chain_counts_everything_and_says_what_is_not_listed(long_chain):
+    from isvc.services import ripple
+
+    data = rj(long_chain, 1)
+    assert data["counts"] == {"upstream": 0, "upstream_open": 0, "downstream": DEEP - 1 + FAN,
+                              "downstream_open": DEEP - 1 + FAN, "people": 1}
+    # the critical path is the true longest: all 41 and one of the 30 waiters
+    assert data["critical_path"] == list(range(1, DEEP + 1)) + [DEEP + 1]
+    rows = long_chain.json("--as", "boss", "ripple", "--team", "it", "--limit", 1)
+    assert rows[0]["number"] == 1 and rows[0]["chain_length"] == len(data["critical_path"])
+    # the tree lists 12 levels; the last one says one more hangs under it
+    last = deepest(data["downstream"])
+    assert (last["number"], last["depth"], last["more"]) == (1 + ripple.MAX_DEPTH,
+                                                            ripple.MAX_DEPTH, 1)
+    assert numbers(data["downstream"]) == list(range(2, 2 + ripple.MAX_DEPTH))
+    assert data["limits"] == [f"the chain goes on past {ripple.MAX_DEPTH} levels downstream; "
+                              "isvc ripple on its last request shows the rest"]
+    out = table(long_chain, "ripple", 1)
+    assert f"#1 waits on 0 requests (0 open) · {DEEP - 1 + FAN} requests and 1 person wait " \
+        "on #1" in out
+    assert "… and 1 more" in out
+    # from the middle: both ways past the levels listed, counted in full
+    data = rj(long_chain, 20)
+    assert {k: data["counts"][k] for k in ("upstream", "downstream")} == {
+        "upstream": 19, "downstream": DEEP - 20 + FAN}
+    assert data["critical_path"] == list(range(1, DEEP + 2))
+    assert deepest(data["upstream"])["number"] == 20 - ripple.MAX_DEPTH
+    assert len(data["limits"]) == 2
+
+
+def test_a_30_wide_fan_out_counts_the_ones_left_out_at_the_root(long_chain):
+    from isvc.services import ripple
+
+    data = rj(long_chain, DEEP)
+    assert len(data["downstream"]) == ripple.WIDTH
+    assert data["request"]["more"] == FAN - ripple.WIDTH
+    assert data["counts"]["downstream"] == FAN and data["counts"]["upstream"] == DEEP - 1
+    assert f"{FAN - ripple.WIDTH} waiting requests not listed (at most {ripple.WIDTH} " \
+        "under each)" in data["limits"]
+    assert len(data["critical_path"]) == DEEP + 1
+    out = table(long_chain, "ripple", DEEP)
+    assert f"… and {FAN - ripple.WIDTH} more" in out
+    assert f"#{DEEP} waits on {DEEP - 1} requests ({DEEP - 1} open) · {FAN} requests" in out
+    # the report's longest chains: the 30 chains differing in their last request are one
+    from isvc.services.ripple import longest_chains
+
+    _common.reset()
+    _common.GLOBAL.as_person = "boss"
+    try:
+        chains = longest_chains(_common.desk())
+    finally:
+        _common.reset()
+    assert [c["numbers"] for c in chains] == [list(range(1, DEEP + 2))]
+
+
+def test_past_the_count_limit_the_counts_are_lower_bounds(long_chain, monkeypatch):
+    from isvc.services import ripple
+
+    monkeypatch.setattr(ripple, "COUNT_MAX", 25)
+    data = rj(long_chain, 1)
+    assert data["counts"]["downstream"] == 25
+    assert data["limits"][-2:] == [
+        "the requests past the first 25 downstream, which were not counted: the downstream "
+        "counts are lower bounds",
+        "any longer critical path through requests that were not counted"]
+    assert len(data["critical_path"]) == 26
+    out = table(long_chain, "ripple", 1)
+    assert "at least 25 requests and at least 1 person wait on #1" in out
+    assert "#1 waits on 0 requests" in out    # upstream was walked in full
 
 
 def test_one_of_a_number_or_a_team_is_required(quick_desk):
@@ -235,6 +346,14 @@ def test_one_of_a_number_or_a_team_is_required(quick_desk):
     assert "no team 'nope'" in isvc("--as", "boss", "ripple", "--team", "nope", code=3).stderr
     assert "at least 1" in isvc("--as", "boss", "ripple", "--team", "it", "--limit", "0",
                                 code=2).stderr
+
+
+def test_limit_goes_with_team_only(chain):
+    for args in ((2, "--limit", 3), (2, "-n", 10), (2, "--limit", 0, "--json")):
+        expect_error(chain("--as", "boss", "ripple", *args, code=None), 2,
+                     "--limit goes with --team, e.g. isvc ripple --team it --limit 5")
+    assert len(chain.json("--as", "boss", "ripple", "--team", "it", "--limit", 1)) == 1
+    assert len(chain.json("--as", "boss", "ripple", "--team", "it")) == 2   # 10 by default
 
 
 # -- `isvc ripple --team T` ----------------------------------------------------------------------
@@ -280,24 +399,33 @@ def test_longest_chains_for_the_report(chain):
     d = _common.desk()
     try:
         chains = longest_chains(d)
+        # 1 -> 2 -> 5 adds only #5 to the chain above it: not listed
         assert chains == [
             {"numbers": [1, 2, 3, 4], "length": 4, "teams": ["payroll", "it", "it", "it"],
              "titles": ["Payroll export file", "Bank connector", "Salary run tooling",
                         "Bonus letters"], "people_waiting": 2},
-            {"numbers": [1, 2, 5], "length": 3, "teams": ["payroll", "it", "it"],
-             "titles": ["Payroll export file", "Bank connector", "Payslip archive"],
-             "people_waiting": 2},
         ]
-        assert longest_chains(d, limit=1) == chains[:1]
         assert longest_chains(d, team="sales") == []
         assert longest_chains(d, team="payroll") == chains
+    finally:
+        _common.reset()
+    six = new(chain, "Payslip letters")
+    chain("--as", "jim", "request", "link", six, "--blocked-by", 5)   # 1 -> 2 -> 5 -> 6
+    _common.GLOBAL.as_person = "boss"
+    d = _common.desk()
+    try:
+        chains = longest_chains(d)
+        # 5 -> 6 brings two requests: a chain of its own
+        assert [c["numbers"] for c in chains] == [[1, 2, 3, 4], [1, 2, 5, 6]]
+        assert [c["people_waiting"] for c in chains] == [2, 2]
+        assert longest_chains(d, limit=1) == chains[:1]
     finally:
         _common.reset()
     chain("--as", "jim", "request", "resolve", 3, "-m", "done")
     _common.GLOBAL.as_person = "boss"
     d = _common.desk()
     try:
-        assert [c["numbers"] for c in longest_chains(d)] == [[1, 2, 5]]
+        assert [c["numbers"] for c in longest_chains(d)] == [[1, 2, 5, 6]]
     finally:
         _common.reset()
 

@@ -50,23 +50,12 @@ def export(
 
 def _target(out: str | None, force: bool):
     """The file --out names, checked before anything is read or written."""
-    import os
-    from pathlib import Path
-
     from isvc.errors import InvalidInput
+    from isvc.files import output_target
 
-    if out is None or out == "-":
-        if force:
-            raise InvalidInput("--force goes with --out FILE (it lets the export replace FILE)")
-        return None
-    path = Path(out)
-    if path.is_dir():
-        raise InvalidInput(f"--out {out} is a directory; name a file in it")
-    if os.path.lexists(path) and not force:
-        raise InvalidInput(f"{out} exists; add --force to replace it")
-    if not path.parent.is_dir():
-        raise InvalidInput(f"cannot write {out}: there is no directory {path.parent}")
-    return path
+    if (out is None or out == "-") and force:
+        raise InvalidInput("--force goes with --out FILE (it lets the export replace FILE)")
+    return None if out is None else output_target(out, force, example="requests.csv")
 
 
 def _write(plan, out) -> int:

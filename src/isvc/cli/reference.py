@@ -606,7 +606,7 @@ KEY_NOTES: dict[str, dict[str, tuple[str, str]]] = {
         "downstream": ("array of objects", "What waits on it: the requests it blocks, each with what waits on them in `children`."),
         "critical_path": ("array of integers", "The longest chain through it, from the deepest blocker to the last waiter (ties: least time left); `[]` when nothing is linked."),
         "waiting_people": ("array of strings", "Requesters and watchers of the requests waiting on it, sorted."),
-        "counts": ("object", "`upstream`, `upstream_open`, `downstream`, `downstream_open` (requests, transitively) and `people`."),
+        "counts": ("object", "`upstream`, `upstream_open`, `downstream`, `downstream_open` (requests, transitively, even those the tree does not list) and `people`."),
         "limits": ("array of strings", "What was cut from a very large graph, in words; `[]` when nothing was."),
     },
     "ripple_node": {
@@ -623,7 +623,7 @@ KEY_NOTES: dict[str, dict[str, tuple[str, str]]] = {
         "depth": ("integer", "Links away from the request asked about."),
         "via": ("string or null", "`waits_on` (an open `request wait --on`) or `blocks` (a link only); `null` for the root."),
         "children": ("array of objects", "The next nodes in the same direction."),
-        "more": ("integer", "Nodes not listed under this one (very wide graphs)."),
+        "more": ("integer", "Requests reached but not listed under this one (very deep or wide graphs); for the root, all those left out."),
     },
     "ripple_team": {
         "number": ("integer", "An open request of the team that others wait on."),

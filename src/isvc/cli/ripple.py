@@ -13,6 +13,7 @@ SQLITE_MAX_INT = 2**63 - 1
 
 
 def ripple(
+    ctx: typer.Context,
     number: Annotated[Optional[int], typer.Argument(help="Request number: the chain through it.", min=1, max=SQLITE_MAX_INT, metavar="N")] = None,
     team: Annotated[Optional[str], typer.Option("--team", "-t", help="Rank this team's open requests by how many wait on them.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many rows with --team.", max=SQLITE_MAX_INT)] = 10,
@@ -34,6 +35,9 @@ def ripple(
     if (number is None) == (team is None):
         raise InvalidInput("give a request number (isvc ripple 412) or --team T (isvc ripple --team it), "
                            "not both and not neither")
+    source = ctx.get_parameter_source("limit")   # given, or the default
+    if team is None and getattr(source, "name", "DEFAULT") != "DEFAULT":
+        raise InvalidInput("--limit goes with --team, e.g. isvc ripple --team it --limit 5")
     d = desk()
     output = fmt(json_, format_)
     if number is not None:

@@ -72,6 +72,12 @@ def local_days(since: datetime, until: datetime, tz: str) -> list[tuple[date, st
     return out
 
 
+def local_day_start(at: datetime, tz: str) -> datetime:
+    """Midnight, in ``tz``, of the local date ``at`` falls on."""
+    zone = ZoneInfo(tz)
+    return datetime.combine(at.astimezone(zone).date(), time(), zone)
+
+
 def _between(ordered: Sequence[str], start: str, end: str) -> int:
     return bisect_left(ordered, end) - bisect_left(ordered, start)
 

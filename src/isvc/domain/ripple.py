@@ -191,8 +191,15 @@ def longest_chains(graph: Graph, nodes: Iterable[int], tie: TieKey = lambda n: 0
                    score: Callable[[list[int]], Hashable] = lambda chain: 0,
                    limit: int = 5) -> list[list[int]]:
     """The longest chains over ``nodes`` (two requests or more), longest first (then by
-    ``score``, smaller first), none a sub-path of another listed: the longest chain
-    through each node, deduplicated. ``include`` filters the candidates."""
+    ``score``, smaller first), each adding something to those listed before it.
+
+    The candidates are the longest chain through each node, deduplicated; ``include``
+    filters them. Going down the ranking, a candidate is skipped when all its requests but
+    one (or all of them) are already on a listed chain: a chain that only swaps the last
+    waiter of a listed one (one blocker, thirty waiters) or that is a sub-path of one.
+    So every listed chain brings at least two requests no chain above it has, none is a
+    sub-path of another, and a request left out sits next to a listed one (while fewer than
+    ``limit`` are listed)."""
     keep = set(nodes)
     down = acyclic(graph.down, keep)
     up = {n: [] for n in down}
@@ -210,10 +217,12 @@ def longest_chains(graph: Graph, nodes: Iterable[int], tie: TieKey = lambda n: 0
     ranked = sorted((c for c in candidates.values() if include(c)),
                     key=lambda c: (-len(c), score(c), c))
     out: list[list[int]] = []
+    listed: set[int] = set()
     for chain in ranked:
         if len(out) >= limit:
             break
-        if any(is_subpath(chain, kept) for kept in out):
+        if sum(1 for n in chain if n not in listed) < 2:
             continue
         out.append(chain)
+        listed.update(chain)
     return out

@@ -38,20 +38,38 @@ _SPAN = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
 _SPAN_UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
 
 
+# Nothing in a desk is older, and stored instants compare as text only with 4-digit years:
+# a period reaching further back starts here (it means "from the beginning").
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def period_start(text: str, now: datetime, *, what: str = "--since") -> datetime:
+    """The start of a report's or an export's period: ``parse_since``, and in the past."""
+    start = parse_since(text, now, what=what)
+    if start >= now:
+        raise InvalidInput(f"{what} {text} is not in the past (now is {to_iso(now)}); "
+                           "give a span like 30d or an earlier date")
+    return start
+
+
 def parse_since(text: str, now: datetime, *, what: str = "--since") -> datetime:
     """``30d`` / ``12h`` / ``2w`` ago (calendar time), or an ISO date or instant."""
     value = text.strip().lower()
     match = _SPAN.match(value)
     if match:
         minutes = int(match.group(1)) * _SPAN_UNITS[match.group(2)]
-        return now - timedelta(minutes=minutes)
+        try:
+            return max(now - timedelta(minutes=minutes), EARLIEST)
+        except OverflowError:  # "999999999d": further back than dates go
+            return EARLIEST
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
-            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+            return max(datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC),
+                       EARLIEST)
         except ValueError:
             pass
     elif re.match(r"\d{4}-\d{2}-\d{2}t", value):  # an instant; a word like "yesterday" is not
-        return parse_iso(text, what=what)
+        return max(parse_iso(text, what=what), EARLIEST)
     raise InvalidInput(
         f"{what} {text!r} is not understood; use a span like 30d, 12h, 2w or a date like 2026-11-01"
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from isvc.render.humanize import plural
 from isvc.render.svg import Markup, bar_chart, el, heatmap, join, line_chart
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -223,7 +224,7 @@ def _header(data: dict, tz) -> Markup:
                  "Service report",
                  f" · team {_team(data, team)}" if team else None,
                  " · ", el("time", {"datetime": data.get("since")}, period),
-                 f" ({days} days)" if days is not None else None),
+                 f" ({plural(days, 'day')})" if days is not None else None),
               el("p", {"class": "meta"}, "Generated ",
                  el("time", {"datetime": data.get("generated_at")},
                     _local_time(data.get("generated_at"), tz)),
@@ -238,7 +239,7 @@ def _headline(data: dict) -> Markup:
                   el("span", {"class": "value"}, value),
                   el("span", {"class": "sub"}, sub) if sub else None)
 
-    csat_sub = f"of 5, {fmt_int(h.get('csat_count'))} ratings" if h.get("csat_count") else "no ratings"
+    csat_sub = f"of 5, {plural(h.get('csat_count'), 'rating')}" if h.get("csat_count") else "no ratings"
     return el("section", {"aria-label": "Headline numbers"}, el("ul", {"class": "numbers"},
         item("Created", fmt_int(h.get("created")), "requests filed"),
         item("Resolved", fmt_int(h.get("resolved")),
@@ -276,7 +277,7 @@ def _compliance(data: dict) -> Markup:
                   if w["resolution_met_pct"] is not None]
         low = min(weekly, key=lambda t: t[0]) if weekly else None
         words.append(f"{r['agreement']}: {fmt_pct(r['resolution_met_pct'])} of "
-                     f"{fmt_int(r['resolved'])} resolutions on time"
+                     f"{plural(r['resolved'], 'resolution')} on time"
                      + (f", lowest {fmt_pct(low[0])} in the week of {low[1]}" if low else ""))
     desc = ("Share of resolutions on time per agreement and week. " + "; ".join(words) + "."
             if rows else "No resolution clock stopped in this period.")
@@ -326,10 +327,10 @@ def _first_response(data: dict) -> Markup:
     labels = [_bucket_label(b) for b in buckets]
     counts = [b["count"] for b in buckets]
     total = fr.get("count") or 0
-    tips = [f"{lab}: {fmt_int(c)} first responses"
+    tips = [f"{lab}: {plural(c, 'first response')}"
             + (f" ({fmt_pct(round(100 * c / total, 1))})" if total else "")
             for lab, c in zip(labels, counts)]
-    words = (f"{fmt_int(total)} first responses in the period; median {fmt_minutes(fr.get('median_minutes'))}, "
+    words = (f"{plural(total, 'first response')} in the period; median {fmt_minutes(fr.get('median_minutes'))}, "
              f"90% within {fmt_minutes(fr.get('p90_minutes'))} of business time; "
              f"{fmt_pct(round(100 * (fr.get('met') or 0) / total, 1))} within the agreed target."
              if total else "No first response was given in this period.")
@@ -362,7 +363,7 @@ def _peak(data: dict) -> Markup:
                default=(0, 0, 0))
     zone = peak.get("timezone")
     calendar = peak.get("calendar")
-    words = (f"{fmt_int(peak.get('total'))} requests arrived; {fmt_int(peak.get('out_of_hours'))} "
+    words = (f"{plural(peak.get('total'), 'request')} arrived; {fmt_int(peak.get('out_of_hours'))} "
              f"({fmt_pct(peak.get('out_of_hours_pct'))}) out of business hours. Busiest hour: "
              f"{names[best[1]] if best[1] < len(names) else best[1]} {best[2]:02d}:00 with {fmt_int(best[0])}."
              if peak.get("total") else "No request arrived in this period.")
@@ -420,7 +421,7 @@ def _csat(data: dict, tz) -> Markup:
     labels = _week_labels(data)
     weekly = c.get("weeks") or []
     total = c.get("count") or 0
-    words = (f"Average {fmt_avg(c.get('average'))} of 5 from {fmt_int(total)} ratings; "
+    words = (f"Average {fmt_avg(c.get('average'))} of 5 from {plural(total, 'rating')}; "
              f"{fmt_pct(c.get('csat_pct'))} rated 4 or 5." if total
              else "No requester rated a request in this period.")
     trend = line_chart(chart_id="chart-csat-trend", title="Average rating per week", desc=words,
@@ -433,7 +434,7 @@ def _csat(data: dict, tz) -> Markup:
     spread = bar_chart(chart_id="chart-csat-scores", title="Ratings by score",
                        desc=f"How many ratings of each score: {dist_words}.",
                        labels=[_stars(s["score"]) for s in scores], values=[s["count"] for s in scores],
-                       tooltips=[f"{s['score']} of 5: {s['count']:,} ratings" for s in scores],
+                       tooltips=[f"{s['score']} of 5: {plural(s['count'], 'rating')}" for s in scores],
                        y_fmt=lambda v: f"{v:,.0f}", series_class=4, width=320, height=240,
                        empty="No ratings in this period")
     comments = c.get("comments") or []
@@ -570,8 +571,9 @@ def _chains(data: dict) -> Markup:
                   if i < len(titles) and titles[i]]
         items.append(el("li", {}, el("div", {}, steps),
                         el("div", {"class": "muted"},
-                           f"{fmt_int(ch.get('length') or len(numbers))} requests long"
-                           + (f" · {fmt_int(waiting)} people waiting" if waiting is not None else "")),
+                           f"{plural(ch.get('length') or len(numbers), 'request')} long"
+                           + (f" · {plural(waiting, 'person', 'people')} waiting"
+                              if waiting is not None else "")),
                         el("div", {"class": "muted"}, " ".join(detail)) if detail else None))
     return _section("chains", "Longest waiting chains",
                     el("p", {"class": "muted"}, "Open requests waiting on each other, "
@@ -616,6 +618,6 @@ def summary_line(data: dict, size: int, where: str) -> str:
     return (f"Wrote {where} ({kb:,} KB): {data.get('desk') or 'the desk'}, {period}: "
             f"{fmt_int(h.get('created'))} created, {fmt_int(h.get('resolved'))} resolved, "
             f"{fmt_pct(h.get('resolution_met_pct'))} on time; "
-            f"{len(data.get('compliance') or [])} agreements, "
-            f"{len(data.get('recurring') or [])} recurring problems, "
-            f"{len(data.get('chains') or [])} waiting chains.")
+            f"{plural(len(data.get('compliance') or []), 'agreement')}, "
+            f"{plural(len(data.get('recurring') or []), 'recurring problem')}, "
+            f"{plural(len(data.get('chains') or []), 'waiting chain')}.")

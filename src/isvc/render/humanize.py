@@ -34,6 +34,13 @@ def age(since_iso: str, now: datetime) -> str:
     return f"{days // 30}mo"
 
 
+def plural(n: int | None, word: str, many: str | None = None) -> str:
+    """A count and the noun that agrees with it: "1 request", "2,345 requests", "1 person",
+    "3 people" (``many`` for an irregular plural); "— requests" for no figure."""
+    noun = word if n == 1 else (many or word + "s")
+    return f"{'—' if n is None else f'{n:,}'} {noun}"
+
+
 def duration(minutes: int) -> str:
     """Two units at most: 1d 3h, 2h 50m, 45m (d = 24h here; SLA views use business_duration)."""
     return two_units(minutes, 1440)

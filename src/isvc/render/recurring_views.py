@@ -31,7 +31,7 @@ def recurring_table(rows: list[dict], since_iso: str, tz, team: str | None,
     from rich.table import Table
     from rich.text import Text
 
-    from isvc.render.humanize import local
+    from isvc.render.humanize import local, plural
 
     con = console()
     since = local(since_iso, tz)
@@ -42,8 +42,8 @@ def recurring_table(rows: list[dict], since_iso: str, tz, team: str | None,
         return
     requests = sum(r["size"] for r in rows)
     con.print(Text.assemble(("Recurring problems", "bold"),
-                            f" since {since}{scope} · {len(rows)} group{'s' if len(rows) != 1 else ''}"
-                            f" · {requests} requests"))
+                            f" since {since}{scope} · {plural(len(rows), 'group')}"
+                            f" · {plural(requests, 'request')}"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("size", justify="right", no_wrap=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from isvc.domain.timeutil import parse_iso
 from isvc.render.console import console
-from isvc.render.humanize import business_duration
+from isvc.render.humanize import business_duration, plural
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SHADES = " ░▒▓█"
@@ -37,7 +37,7 @@ def _period(since: str, until: str, tz) -> str:
     from isvc.render.humanize import local
 
     days = round((parse_iso(until) - parse_iso(since)).total_seconds() / 86400)
-    return f"{days} days since {local(since, tz)}"
+    return f"{plural(days, 'day')} since {local(since, tz)}"
 
 
 def _dash():
@@ -235,7 +235,7 @@ def _per_week(count: int, days: float) -> str:
     if count == 0:
         return "none urgent, so nothing here calls for an on-call rota"
     rate = count / max(days / 7, 1 / 7)  # per week
-    if rate >= 0.75:
+    if rate >= 0.75 or round(1 / rate) < 2:
         return f"about {max(1, round(rate))} urgent per week out of hours"
     return f"about 1 urgent every {round(1 / rate)} weeks out of hours"
 
@@ -285,14 +285,15 @@ def peak_view(data: dict, tz) -> None:
     con.print()
     busiest = data["busiest"]
     con.print(Text.assemble(
-        (f"{data['total']:,}", "bold"), " requests arrived; the busiest hour was ",
+        (f"{data['total']:,}", "bold"),
+        " request arrived" if data["total"] == 1 else " requests arrived", "; the busiest hour was ",
         (f"{busiest['weekday']} {busiest['hour']:02d}:00–{(busiest['hour'] + 1) % 24:02d}:00", "bold"),
         f" ({busiest['count']:,})."))
     days = (parse_iso(data["until"]) - parse_iso(data["since"])).total_seconds() / 86400
     share = data["out_of_hours_pct"] or 0
     urgent = data["urgent_out_of_hours"]
     con.print(Text.assemble(
-        (f"{data['out_of_hours']:,} requests ({share:.0f}%) arrived out of hours",
+        (f"{plural(data['out_of_hours'], 'request')} ({share:.0f}%) arrived out of hours",
          "yellow" if data["out_of_hours"] else "green"),
         f", {urgent:,} urgent: " if urgent else ", ", _per_week(urgent, days), "."))
     con.print(" out of hours: outside the request's own team calendar, holidays included",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from isvc.render.console import console
-from isvc.render.humanize import business_duration
+from isvc.render.humanize import business_duration, plural
 
 MARK = "▶"
 # SLA state -> style (red breached, amber at risk, green on track, dim paused or done)
@@ -15,10 +15,6 @@ ROW_COLUMNS = ["direction", "depth", "number", "title", "team", "assignee", "sta
                "state", "remaining_business_minutes", "due_at", "via", "critical"]
 TEAM_TABLE_COLUMNS = ["number", "title", "status", "assignee", "blocked_open", "people_waiting",
                       "chain_length", "remaining_business_minutes", "state"]
-
-
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def time_left(f: dict) -> tuple[str, str]:
@@ -52,7 +48,9 @@ def _node_dict(view, node) -> dict:
 
 def ripple_dict(view) -> dict:
     f = view.facts[view.number]
-    root = {k: f[k] for k in NODE_KEYS} | {"depth": 0, "via": None, "children": [], "more": 0}
+    # its children are listed in upstream and downstream: its more counts the ones left out
+    root = {k: f[k] for k in NODE_KEYS} | {"depth": 0, "via": None, "children": [],
+                                           "more": view.upstream_more + view.downstream_more}
     return {
         "number": view.number,
         "request": root,
@@ -152,13 +150,15 @@ def ripple_tree(view) -> None:
         path = " → ".join(f"#{x}" for x in view.critical_path)
         con.print(Text.assemble((f"{MARK} critical path", "bold"),
                                 f" (the longest chain through #{n}, "
-                                f"{_plural(len(view.critical_path), 'request')}): {path}"))
+                                f"{plural(len(view.critical_path), 'request')}): {path}"))
     for note in view.limits:
         con.print(Text(f"Not shown: {note}.", style="dim"))
-    footer = (f"#{n} waits on {_plural(counts['upstream'], 'request')} "
-              f"({counts['upstream_open']} open) · "
-              f"{_plural(counts['downstream_open'], 'request')} and "
-              f"{_plural(counts['people'], 'person', 'people')} wait on #{n}")
+    up = "at least " if "upstream" in view.partial else ""
+    down = "at least " if "downstream" in view.partial else ""
+    footer = (f"#{n} waits on {up}{plural(counts['upstream'], 'request')} "
+              f"({counts['upstream_open']:,} open) · "
+              f"{down}{plural(counts['downstream_open'], 'request')} and "
+              f"{down}{plural(counts['people'], 'person', 'people')} wait on #{n}")
     con.print(Text(footer, style="dim"))
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from isvc.domain.agreements import PRIORITIES
-from isvc.domain.timeutil import parse_since, to_iso
+from isvc.domain.timeutil import parse_since, period_start, to_iso
 from isvc.errors import InvalidInput, PermissionDenied
 from isvc.services.desk import Desk
 
@@ -160,11 +160,8 @@ def parse_format(fmt: str) -> str:
 
 
 def _window(desk: Desk, since: str | None, until: str | None) -> tuple[str | None, str | None]:
-    since_at = parse_since(since, desk.now) if since else None
+    since_at = period_start(since, desk.now) if since else None
     until_at = parse_since(until, desk.now, what="--until") if until else None
-    if since_at is not None and since_at > desk.now:
-        raise InvalidInput(f"--since {since} is in the future (now is {desk.now_iso}); "
-                           "give a past date or a span like 30d")
     if since_at is not None and until_at is not None and until_at <= since_at:
         raise InvalidInput(f"--until {until} is not after --since {since}; nothing would match")
     return to_iso(since_at), to_iso(until_at)

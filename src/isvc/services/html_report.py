@@ -13,7 +13,9 @@ and what only the page shows from its own series (``isvc.store.report_series``):
 - kudos highlights: the newest standing public kudos (never a private one).
 
 Weeks start Monday 00:00 in the viewer's zone (config ``tz`` / ``ISVC_TZ``, else UTC); the
-first and last week of the period may be partial. The renderer
+first and last week of the period may be partial. Like the daily backlog, they begin no
+earlier than the week the first request in scope was filed (none without a request), so a
+period reaching back years draws no empty weeks. The renderer
 (``isvc.render.html_report.render``) is a pure function of this dict, and ``write`` puts
 the page on disk.
 """
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from isvc.domain.metrics import pct as _pct
 from isvc.domain.metrics import quantile as _quantile
-from isvc.domain.timeutil import parse_since, to_iso
+from isvc.domain.timeutil import period_start, to_iso
 from isvc.errors import InvalidInput, IsvcError
 from isvc.services.desk import Desk
 from isvc.store import report_series as store
@@ -170,22 +172,34 @@ def _desk_name(desk: Desk, team: str | None, names: dict[str, str]) -> str:
     return "Service desk" if name == DEFAULT_DESK_NAME else name
 
 
+def _first_week(desk: Desk, team: str | None, start: datetime, tz) -> datetime | None:
+    """Where the weeks begin: at ``start``, or on the Monday of the week the first request
+    in scope was filed when that is later; None when there is no request."""
+    from isvc.domain.timeutil import parse_iso
+    from isvc.store.reports import first_created
+
+    first = first_created(desk.conn, team)
+    if first is None:
+        return None
+    local = parse_iso(first).astimezone(tz).date()
+    return max(start, datetime.combine(local - timedelta(days=local.weekday()), time(0), tz))
+
+
 def collect(desk: Desk, since: str = "90d", team: str | None = None) -> dict:
     """Every figure the HTML report shows, JSON-serialisable (see the module's doc)."""
     from isvc.services import recurring, reports, ripple
     from isvc.services.kudos import week_zone
 
     desk.require_staff("see reports")  # as every report: desk admins and team members
-    start = parse_since(since, desk.now)
-    if start >= desk.now:
-        raise InvalidInput("--since must be in the past; use a span like 90d or an earlier date")
+    start = period_start(since, desk.now)
     if team:
         from isvc.services.directory import require_team
 
         team = require_team(desk, team)
     tz = week_zone(desk)
     since_iso, until_iso = to_iso(start), desk.now_iso
-    week_list = weeks(start, desk.now, tz)
+    first_week = _first_week(desk, team, start, tz)
+    week_list = [] if first_week is None else weeks(first_week, desk.now, tz)
     conn = desk.conn
     names = store.team_names(conn)
 
@@ -216,7 +230,7 @@ def collect(desk: Desk, since: str = "90d", team: str | None = None) -> dict:
         "headline": {
             "created": total.get("created"),
             "resolved": total.get("resolved"),
-            "open": backlog[-1].get("open") if backlog else None,
+            "open": total.get("backlog_end"),
             "resolution_met_pct": total.get("resolution_met_pct"),
             "first_response_met_pct": total.get("first_response_met_pct"),
             "first_response_median_minutes": total.get("first_response_median_minutes"),
@@ -239,18 +253,11 @@ def collect(desk: Desk, since: str = "90d", team: str | None = None) -> dict:
 
 
 def check_target(out: str, force: bool) -> Path | None:
-    """Where ``--out`` writes (None: standard output). Refused before any work: an
-    existing file without ``force``, a folder, a missing parent folder."""
-    if out == "-":
-        return None
-    path = Path(out).expanduser()
-    if path.is_dir():
-        raise InvalidInput(f"{out} is a folder; give a file name, e.g. --out {Path(out) / 'report.html'}")
-    if not path.parent.is_dir():
-        raise InvalidInput(f"folder {path.parent} does not exist; create it or choose another --out")
-    if path.exists() and not force:
-        raise InvalidInput(f"{out} exists; add --force to replace it or choose another --out")
-    return path
+    """Where ``--out`` writes (None: standard output), refused before any work as
+    ``files.output_target`` says."""
+    from isvc.files import output_target
+
+    return output_target(out, force)
 
 
 def write(path: Path, page: str, force: bool) -> int:

@@ -54,12 +54,13 @@ class Opened:
 
 
 def _since(desk: Desk, since: str) -> str:
-    from isvc.domain.timeutil import parse_since, to_iso
+    from isvc.domain.timeutil import period_start, to_iso
 
-    return to_iso(parse_since(since, desk.now))
+    return to_iso(period_start(since, desk.now))
 
 
 def _check(desk: Desk, team: str | None, min_size: int, limit: int | None) -> str | None:
+    desk.require_staff("see reports")  # as every report: desk admins and team members
     if min_size < 2:
         raise InvalidInput("--min-size must be at least 2: a recurring problem needs two requests")
     if limit is not None and limit < 1:

@@ -22,7 +22,12 @@ type, assignee, or customer team: the requester's primary team):
 - lateral help (assignments in the period to someone outside the request's team):
   ``lateral_received`` on the group's requests (null by assignee; the total counts them
   all); ``lateral_given`` by the group's people (a team's members, or the assignee), on
-  any team's requests (null by type);
+  any team's requests (null by type). A helper in two teams counts for each of their
+  teams, so by team (or customer team) the rows' ``lateral_given`` can add up to more than
+  the total, which counts each lateral assignment once. A team's row can show help given
+  though it provides none of the requests in scope (its people helped other teams); with
+  ``--team T`` (by team) the report is T's requests, and its ``lateral_given`` is the help
+  T's people gave only when T has a row (a request of T alive in the period), else 0;
 - the three phases skipped: ``closed_without_message`` (resolved in the period, or closed
   without a resolution, by a status change carrying no message) and
   ``never_acknowledged`` (finished in the period, cancelled included, with no first
@@ -31,7 +36,10 @@ type, assignee, or customer team: the requester's primary team):
 ``backlog`` is the daily trend of the whole scope, per local date of the viewer's zone
 (config ``tz`` or ISVC_TZ, else UTC): the requests filed that day, those that left the
 backlog (``resolved``: resolved, cancelled, or closed without a resolution) and the open
-count at the day's end (the last day's is ``total.backlog_end``).
+count at the day's end (the last day's is ``total.backlog_end``). It starts on the
+period's first day, or on the day the first request in scope was filed when that is later
+(``--since 0001-01-01`` does not list two thousand years of empty days; the period's
+figures still cover the whole period); with no request in scope it is ``[]``.
 
 ``peak`` bins the arrivals by weekday and hour and counts those that came out of hours.
 """
@@ -42,7 +50,7 @@ from datetime import datetime
 from itertools import groupby
 
 from isvc.domain import metrics
-from isvc.domain.timeutil import parse_iso, parse_since, to_iso
+from isvc.domain.timeutil import parse_iso, period_start, to_iso
 from isvc.errors import InvalidInput
 from isvc.services.desk import Desk
 from isvc.store import reports as store
@@ -89,9 +97,7 @@ def zone_name(desk: Desk) -> str:
 def _scope(desk: Desk, team: str | None, since: str) -> tuple[str | None, datetime]:
     """Who may look, which team, and where the period starts."""
     desk.require_staff("see reports")
-    start = parse_since(since, desk.now)
-    if start >= desk.now:
-        raise InvalidInput("--since must be in the past; use a span like 30d or an earlier date")
+    start = period_start(since, desk.now)
     if team:
         from isvc.services.directory import require_team
 
@@ -224,6 +230,27 @@ def _lateral(desk: Desk, groups: _Groups, team: str | None, lo: str, hi: str) ->
     return received, given
 
 
+def series_start(desk: Desk, team: str | None, start: datetime, tz: str) -> datetime | None:
+    """Where a per-day series of the period from ``start`` begins: at ``start``, or at
+    local midnight of the day the first request in scope was filed when that is later
+    (a period reaching back years draws no empty days). None when there is no request."""
+    first = store.first_created(desk.conn, team)
+    if first is None:
+        return None
+    return max(start, metrics.local_day_start(parse_iso(first), tz))
+
+
+def _backlog(desk: Desk, team: str | None, start: datetime, tz: str, open_at_start: int,
+             created: list[str], finished: list[str]) -> list[dict]:
+    begin = series_start(desk, team, start, tz)
+    if begin is None:
+        return []
+    # a series that begins after the period's start begins before any request in scope
+    # was filed, when none was open: open_at_start is 0 then, as it is at the start
+    days = metrics.local_days(begin, desk.now, tz)
+    return metrics.backlog_series(open_at_start, created, finished, days)
+
+
 def summary(desk: Desk, team: str | None = None, since: str = "30d", by: str = "team") -> dict:
     """The benchmarks of the period from ``since`` (30d, 12w, a date) to now, one row per
     ``by`` group of the requests (to ``team`` when given), their total and the daily
@@ -262,8 +289,7 @@ def summary(desk: Desk, team: str | None = None, since: str = "30d", by: str = "
     ratings = {k: sum(c[k] or 0 for c in csat.values()) for k in ("ratings", "points", "happy")}
     total = _row(TOTAL, sums, whole, ratings)
 
-    days = metrics.local_days(start, desk.now, tz)
-    backlog = metrics.backlog_series(sums["backlog_start"], created, finished, days)
+    backlog = _backlog(desk, team, start, tz, sums["backlog_start"], created, finished)
     return {"since": lo, "until": hi, "team": team, "by": by, "rows": out, "total": total,
             "backlog": backlog}
 

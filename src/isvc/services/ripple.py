@@ -4,6 +4,12 @@ the report's longest chains).
 Edges come from ``blocks`` links and open waits on another request (isvc.store.ripple).
 Resolved, closed and cancelled requests are shown but stop nothing: a walk reaches them
 and does not go through them, and they never count as blocked or blocking.
+
+``ripple N`` walks each way breadth first through the whole reachable set (up to
+COUNT_MAX requests), so its counts and its critical path are the true ones; the tree lists
+the first MAX_DEPTH levels and MAX_NODES requests of it, at most WIDTH under each request,
+and says in ``limits`` (and in the ``more`` of the node above) what it leaves out. Past
+COUNT_MAX the counts are lower bounds, and ``limits`` says so.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from isvc.services import access
 from isvc.services.desk import Desk
 from isvc.store import ripple as store
 
-MAX_DEPTH = 12     # levels walked each way from the request
-MAX_NODES = 500    # requests walked each way
+MAX_DEPTH = 12     # levels listed each way from the request
+MAX_NODES = 500    # requests listed each way
 WIDTH = 20         # waiting (or blocking) requests listed under one request
+COUNT_MAX = 100_000  # requests counted each way (a cheap walk: numbers and statuses only)
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)
 HIDDEN = "(not visible to you)"
 
@@ -30,7 +37,7 @@ class Node:
     depth: int
     via: str | None
     children: list["Node"] = field(default_factory=list)
-    more: int = 0          # children left out (WIDTH, or the walk's depth limit)
+    more: int = 0          # children left out (WIDTH, or the levels and requests listed)
 
 
 @dataclass
@@ -45,6 +52,12 @@ class RippleView:
     limits: list[str] = field(default_factory=list)   # what was left out, in words
     upstream_more: int = 0     # the request's own blockers / waiters not listed (WIDTH)
     downstream_more: int = 0
+    partial: frozenset[str] = frozenset()   # "upstream"/"downstream": counted to COUNT_MAX only
+
+
+def _count(n: int, word: str) -> str:
+    """"1 level", "12 levels": the words of ``limits``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 # -- who may see what ----------------------------------------------------------------
@@ -74,7 +87,9 @@ def _clock_facts(req: Request, clocks: dict | None) -> dict:
     state = res.state
     if is_open and res.paused and state != "breached":
         state = "paused"
-    return {"state": state, "due_at": to_iso(res.due) if res.due else None,
+    # due while it runs: a done request's clock has stopped, a paused one's due time moves
+    due = res.due if is_open and state != "paused" else None
+    return {"state": state, "due_at": to_iso(due) if due else None,
             "remaining_business_minutes": res.remaining_minutes if is_open else None,
             "day_minutes": clocks.get("day_minutes")}
 
@@ -114,44 +129,76 @@ def _urgency(facts: dict[int, dict]):
 
 # -- `isvc ripple N` ----------------------------------------------------------------------
 
-def _walk(desk: Desk, root: int, upstream: bool, graph: graphs.Graph,
-          status: dict[int, str]) -> tuple[dict[int, int], list[str]]:
-    """Breadth first from ``root`` one way, through open requests only, adding what it
-    finds to ``graph`` and ``status``; returns {number: depth} and the limits it hit."""
+def _reach(desk: Desk, root: int, upstream: bool, graph: graphs.Graph,
+           status: dict[int, str]) -> tuple[dict[int, int], bool]:
+    """Breadth first from ``root`` one way, through open requests only, up to COUNT_MAX
+    requests, adding the edges it reads to ``graph`` and the statuses to ``status``.
+    Returns {number: depth} and whether it reached everything."""
     depth: dict[int, int] = {}
     frontier = [root]
     level = 0
-    limits: list[str] = []
-    way = "up" if upstream else "down"
     while frontier:
         edges = store.edges_around(desk.conn, frontier, upstream)
-        if level == MAX_DEPTH:
-            if edges:
-                limits.append(f"the chain goes on past {MAX_DEPTH} levels {way}stream; "
-                              "isvc ripple on its last request shows the rest")
-            break
         level += 1
         for src, dst, via in edges:
             graph.add(src, dst, via)
-        found = sorted({src if upstream else dst for src, dst, _ in edges} - set(depth) - {root})
-        full = len(depth) + len(found) > MAX_NODES
-        if full:
-            found = found[:MAX_NODES - len(depth)]
-            limits.append(f"only the first {MAX_NODES} requests {way}stream were walked")
+        found = [n for n in sorted({src if upstream else dst for src, dst, _ in edges})
+                 if n != root and n not in depth]
+        complete = len(depth) + len(found) <= COUNT_MAX
+        found = found[:COUNT_MAX - len(depth)]
         status.update(store.statuses(desk.conn, [n for n in found if n not in status]))
         for n in found:
             depth[n] = level
-        frontier = [] if full else [n for n in found if status.get(n) in _OPEN]
-    return depth, limits
+        if not complete:
+            return depth, False
+        frontier = [n for n in found if status.get(n) in _OPEN]
+    return depth, True
+
+
+def _listed(reached: dict[int, int], complete: bool, way: str) -> tuple[dict[int, int], list[str]]:
+    """The requests the tree lists (the first MAX_DEPTH levels, at most MAX_NODES, nearest
+    first) and what it leaves out, in words."""
+    limits: list[str] = []
+    near = sorted((n for n, d in reached.items() if d <= MAX_DEPTH),
+                  key=lambda n: (reached[n], n))
+    if len(near) < len(reached):
+        limits.append(f"the chain goes on past {_count(MAX_DEPTH, 'level')} {way}stream; "
+                      "isvc ripple on its last request shows the rest")
+    if len(near) > MAX_NODES:
+        near = near[:MAX_NODES]
+        limits.append(f"only the first {_count(MAX_NODES, 'request')} {way}stream are listed")
+    if not complete:
+        limits.append(f"the requests past the first {COUNT_MAX:,} {way}stream, which "
+                      f"were not counted: the {way}stream counts are lower bounds")
+    return {n: reached[n] for n in near}, limits
+
+
+def _left_below(root: int, listed: dict[int, int], reached: dict[int, int],
+                pred: dict[int, dict[int, str]], facts: dict[int, dict]) -> dict[int, int]:
+    """{listed request: how many requests reached but not listed hang under it}: each
+    under the nearest listed request it waits on (or blocks) that the walk went through."""
+    out: dict[int, int] = {}
+    for m in sorted(set(reached) - set(listed), key=lambda m: (reached[m], m)):
+        parents = [p for p in pred.get(m, {})
+                   if p == root or (p in listed and facts[p]["open"])]
+        if parents:
+            parent = min(parents, key=lambda p: (listed.get(p, 0), p))
+            out[parent] = out.get(parent, 0) + 1
+    return out
 
 
 def _tree(root: int, walked: dict[int, int], succ: dict[int, dict[int, str]],
-          path: list[int], facts: dict[int, dict], key) -> tuple[list[Node], int, int]:
-    """Each walked request once, under the request it waits on (or blocks); the critical
-    path's requests under each other. Returns the root's children, how many more the
-    root has than are listed, and how many requests WIDTH left out in all."""
+          path: list[int], facts: dict[int, dict], key,
+          below: dict[int, int]) -> tuple[list[Node], int, int]:
+    """Each listed request once, under the request it waits on (or blocks); the critical
+    path's requests under each other (as far as they are listed). Returns the root's
+    children, how many more the root has than are listed, and how many requests WIDTH
+    left out in all. ``below``: the requests not listed (the levels and requests listed)
+    under each request, counted in its ``more``."""
     parent: dict[int, int] = {}
     for a, b in zip(path, path[1:]):
+        if b not in walked:
+            break
         parent[b] = a
     placed = {root} | set(parent)
     order = [root] + sorted(walked, key=lambda n: (walked[n], n))
@@ -164,16 +211,15 @@ def _tree(root: int, walked: dict[int, int], succ: dict[int, dict[int, str]],
                 placed.add(m)
     kids: dict[int, list[int]] = {}
     for child, par in parent.items():
-        if child in walked:
-            kids.setdefault(par, []).append(child)
+        kids.setdefault(par, []).append(child)
     on_path = set(path)
     left_out = 0
 
     def build(n: int, depth: int) -> tuple[list[Node], int]:
         nonlocal left_out
         children = sorted(kids.get(n, ()), key=lambda m: (m not in on_path, key(m), m))
-        shown, more = children[:WIDTH], len(children) - WIDTH
-        if more > 0:
+        shown, more = children[:WIDTH], max(0, len(children) - WIDTH)
+        if more:
             # what is left out is every request under those children too
             hidden = set(children[WIDTH:])
             stack = list(hidden)
@@ -187,10 +233,31 @@ def _tree(root: int, walked: dict[int, int], succ: dict[int, dict[int, str]],
         for m in shown:
             sub, sub_more = build(m, depth + 1)
             nodes.append(Node(m, depth, succ[n][m], sub, sub_more))
-        return nodes, max(0, more)
+        return nodes, more + below.get(n, 0)
 
     top, top_more = build(root, 1)
     return top, top_more, left_out
+
+
+def _people(desk: Desk, viewer: _Viewer, facts: dict[int, dict], numbers,
+            status: dict[int, str]) -> set[str]:
+    """The requesters and watchers of the open requests among ``numbers`` the viewer may
+    see; those not listed (not among ``facts``) read from the store."""
+    people: set[str] = set()
+    rest = []
+    for n in numbers:
+        f = facts.get(n)
+        if f is None:
+            if status.get(n) in _OPEN:
+                rest.append(n)
+        elif f["open"] and f["visible"]:
+            people.add(f["requester"])
+            people.update(f["watchers"])
+    for req in store.requests_by_number(desk.conn, rest).values():
+        if req.status.value in _OPEN and viewer.sees(req):
+            people.add(req.requester)
+            people.update(req.watchers)
+    return people
 
 
 def ripple(desk: Desk, number: int) -> RippleView:
@@ -205,38 +272,45 @@ def ripple(desk: Desk, number: int) -> RippleView:
     access.require("view", roles, req, desk.actor, "see")
     graph = graphs.Graph()
     status = {number: req.status.value}
-    up, up_limits = _walk(desk, number, True, graph, status)
-    down, down_limits = _walk(desk, number, False, graph, status)
+    up_all, up_complete = _reach(desk, number, True, graph, status)
+    down_all, down_complete = _reach(desk, number, False, graph, status)
+    up, up_limits = _listed(up_all, up_complete, "up")
+    down, down_limits = _listed(down_all, down_complete, "down")
     reqs = store.requests_by_number(desk.conn, (set(up) | set(down)) - {number})
     reqs[number] = req
     up = {n: d for n, d in up.items() if n in reqs}
     down = {n: d for n, d in down.items() if n in reqs}
     facts = _facts(desk, viewer, reqs)
     key = _urgency(facts)
-    passable = {n for n in set(up) | set(down) if facts[n]["open"]}
+    # the longest chain over everything reached (not only what is listed)
+    passable = {n for n in set(up_all) | set(down_all) if status.get(n) in _OPEN}
     critical = graphs.critical_path(graph, number, passable, key)
     at = critical.index(number)
-    up_tree, up_more, up_cut = _tree(number, up, graph.up, critical[at::-1], facts, key)
-    down_tree, down_more, down_cut = _tree(number, down, graph.down, critical[at:], facts, key)
+    up_below = _left_below(number, up, up_all, graph.down, facts)
+    down_below = _left_below(number, down, down_all, graph.up, facts)
+    up_tree, up_more, up_cut = _tree(number, up, graph.up, critical[at::-1], facts, key,
+                                     up_below)
+    down_tree, down_more, down_cut = _tree(number, down, graph.down, critical[at:], facts,
+                                           key, down_below)
     limits = up_limits + down_limits
     for cut, way in ((up_cut, "blocking"), (down_cut, "waiting")):
         if cut:
-            limits.append(f"{cut} {way} requests not listed (at most {WIDTH} under each)")
-    people: set[str] = set()
-    for n in down:
-        f = facts[n]
-        if f["open"] and f["visible"]:
-            people.add(f["requester"])
-            people.update(f["watchers"])
+            limits.append(f"{_count(cut, way + ' request')} not listed "
+                          f"(at most {WIDTH} under each)")
+    if not (up_complete and down_complete):
+        limits.append("any longer critical path through requests that were not counted")
+    people = _people(desk, viewer, facts, down_all, status)
     counts = {
-        "upstream": len(up),
-        "upstream_open": sum(1 for n in up if facts[n]["open"]),
-        "downstream": len(down),
-        "downstream_open": sum(1 for n in down if facts[n]["open"]),
+        "upstream": len(up_all),
+        "upstream_open": sum(1 for n in up_all if status.get(n) in _OPEN),
+        "downstream": len(down_all),
+        "downstream_open": sum(1 for n in down_all if status.get(n) in _OPEN),
         "people": len(people),
     }
+    partial = frozenset(way for way, done in (("upstream", up_complete),
+                                              ("downstream", down_complete)) if not done)
     return RippleView(number, facts, up_tree, down_tree, critical if len(critical) > 1 else [],
-                      sorted(people), counts, limits, up_more, down_more)
+                      sorted(people), counts, limits, up_more, down_more, partial)
 
 
 # -- the open graph: the queue, `ripple --team`, the report's chains -------------------------
@@ -312,8 +386,10 @@ def team_ranking(desk: Desk, team: str, limit: int = 10) -> list[dict]:
 
 def longest_chains(desk: Desk, team: str | None = None, limit: int = 5) -> list[dict]:
     """The longest chains of open requests waiting on each other (for the HTML report),
-    longest first, none a sub-path of another listed; with ``team``, the chains with a
-    request of that team. Each: {"numbers": [deepest blocker first ... last waiter],
+    longest first, each bringing at least two requests no chain above it has (a chain
+    whose requests but one are already listed is skipped: see
+    isvc.domain.ripple.longest_chains); with ``team``, the chains with a request of that
+    team. Each: {"numbers": [deepest blocker first ... last waiter],
     "length", "teams", "titles", "people_waiting"} (the requesters and watchers of the
     requests that wait)."""
     if limit < 1:

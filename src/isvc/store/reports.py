@@ -13,7 +13,7 @@ service's, over the rows of the period only:
   ``events_number`` (never the whole journal);
 - ``csat_totals``: ratings given in the period, through ``ratings_side_rated``;
 - ``arrivals``: requests filed in the period, through ``requests_created`` (or
-  ``requests_team_created``).
+  ``requests_team_created``); ``first_created``: the first filing of all, the same way.
 """
 
 from __future__ import annotations
@@ -220,6 +220,17 @@ def csat_totals(conn: sqlite3.Connection, since: str, until: str, team: str | No
     rows = conn.execute(csat_sql(by, team is not None),
                         {"since": since, "until": until, "team": team})
     return [dict(row) for row in rows]
+
+
+def first_created(conn: sqlite3.Connection, team: str | None) -> str | None:
+    """When the first request (of ``team``, when given) was filed; None without any. One
+    step down ``requests_created`` (``requests_team_created``)."""
+    if team is None:
+        row = conn.execute("SELECT min(created_at) FROM requests").fetchone()
+    else:
+        row = conn.execute("SELECT min(created_at) FROM requests WHERE team = ?",
+                           (team,)).fetchone()
+    return row[0] if row else None
 
 
 # -- peak hours ----------------------------------------------------------------------------
