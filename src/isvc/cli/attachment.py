@@ -28,7 +28,7 @@ def attachment_show(attachment_id: IdArg, json_: JsonOpt = False, format_: Forma
     data = attachment_dict(row)
 
     def human() -> None:
-        from isvc.render.mail_views import size_words
+        from isvc.domain.mail import size_words
         from isvc.render.tables import key_values
 
         key_values(f"attachment {row['id']}", [

@@ -12,6 +12,15 @@ from isvc.domain.mailtag import (  # noqa: F401  (re-exported)
 )
 
 
+def size_words(size: int) -> str:
+    """A size for people: "512 B", "18 KB", "3.2 MB" (mail, attachments, limits)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 class MailRefused(Exception):
     """A message that cannot become a request: it goes to the quarantine with this reason."""
 

@@ -24,7 +24,7 @@ from datetime import UTC
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
-from isvc.domain.mail import Limits, MailAttachment, MailRefused, ParsedMail
+from isvc.domain.mail import Limits, MailAttachment, MailRefused, ParsedMail, size_words
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -85,10 +85,6 @@ _TRY_AFTER = {"iso2022_jp": ("iso2022_jp_ext", "iso2022_jp_2"), "iso8859-1": ("c
 # --------------------------------------------------------------------------- limits
 
 
-def _size(n: int) -> str:
-    return f"{n / MB:.1f} MB" if n >= MB else f"{n / KB:.0f} KB" if n >= KB else f"{n} bytes"
-
-
 def _limit(n: int, unit: int, name: str) -> str:
     return f"{n / unit:g} {name}"
 
@@ -98,13 +94,13 @@ def check_limits(raw: bytes, limits: Limits) -> None:
     if not raw.strip():
         raise MailRefused("message is empty")
     if len(raw) > limits.max_message_bytes:
-        raise MailRefused(f"message is {_size(len(raw))}, over the "
+        raise MailRefused(f"message is {size_words(len(raw))}, over the "
                           f"{_limit(limits.max_message_bytes, MB, 'MB')} limit "
                           "(mail.max_message_mb)")
     blank = _BLANK_LINE.search(raw)
     header_bytes = blank.start() if blank else len(raw)
     if header_bytes > limits.max_header_bytes:
-        raise MailRefused(f"header block is {_size(header_bytes)}, over the "
+        raise MailRefused(f"header block is {size_words(header_bytes)}, over the "
                           f"{_limit(limits.max_header_bytes, KB, 'KB')} limit "
                           "(mail.max_header_kb)")
     if not _starts_with_header(raw):

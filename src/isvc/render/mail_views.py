@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from isvc.render.console import console
+from isvc.domain.mail import size_words
 from isvc.render.humanize import local
 
 OUTCOME_STYLE = {"request": "green", "reply": "cyan", "note": "dim", "bounce": "yellow",
                  "quarantined": "bold red", "held": "yellow", "dropped": "dim strike"}
-
-
-def size_words(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def mail_table(rows: list[dict], tz, *, quarantine: bool = False) -> None:

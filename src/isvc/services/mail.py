@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from isvc.domain.mail import DEFAULT_TAG, Limits, MailRefused, find_tag
+from isvc.domain.mail import DEFAULT_TAG, Limits, MailRefused, find_tag, size_words
 from isvc.domain.mailtag import strip_tags
 from isvc.domain.models import Person, check_handle
 from isvc.errors import DatabaseBusy, ExitCode, InvalidInput, IsvcError, NotFound
@@ -729,11 +729,11 @@ class _Route:
         stored = [f for f in files if f.data is not None]
         over = [f for f in files if f.data is None]
         if stored:
-            lines.append("Attached: " + ", ".join(f"{f.filename} ({_size(f.size)})" for f in stored))
+            lines.append("Attached: " + ", ".join(f"{f.filename} ({size_words(f.size)})" for f in stored))
         if over:
             limit = self.cfg.get("max_attachment_mb")
             lines.append("Not stored (over mail.max_attachment_mb = " + f"{limit} MB): "
-                         + ", ".join(f"{f.filename} ({_size(f.size)})" for f in over)
+                         + ", ".join(f"{f.filename} ({size_words(f.size)})" for f in over)
                          + f"; the raw mail keeps it: isvc mail show {self.mail_id} --raw")
         return "\n\n" + "\n".join(f"[{line}]" for line in lines)
 
@@ -742,14 +742,6 @@ class _Route:
             from isvc.services import attachments
 
             attachments.keep(self.desk, number, event_id, self.mail_id, self.p.attachments)
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _handle_for(conn: sqlite3.Connection, address: str) -> str:
@@ -861,7 +853,7 @@ def retry(desk: Desk, mail_id: int, *, accept: bool = False) -> Intake:
     raw = store.raw(desk.conn, mail_id)
     if row["size"] > len(raw):  # cut at the size limit: the rest of it was never kept
         kept = (f"{len(raw) // (1024 * 1024)} MB" if len(raw) % (1024 * 1024) == 0
-                else _size(len(raw)))
+                else size_words(len(raw)))
         raise InvalidInput(f"mail {mail_id} was over the size limit when it came and only its "
                            f"first {kept} was kept; it cannot be taken in again: ask the sender "
                            "to send it again (smaller)")

@@ -55,12 +55,7 @@ def retry(desk: Desk, ids: list[int], *, failed: bool = False) -> list[int]:
                                    "`isvc notify test` checks the way it went")
             if row["status"] == "sending":
                 raise InvalidInput(f"message {row['id']} is being sent right now")
-        for row in rows:
-            store.set_status(desk.conn, row["id"], "pending", desk.now_iso)
-        if rows:
-            directory.audit(desk.conn, desk.now_iso, desk.actor, "notify.retry",
-                            ",".join(str(r["id"]) for r in rows),
-                            {"ids": [r["id"] for r in rows]})
+        _mark(desk, rows, "pending", "notify.retry")
     return [r["id"] for r in rows]
 
 
@@ -79,13 +74,18 @@ def drop(desk: Desk, ids: list[int]) -> list[int]:
                 raise InvalidInput(f"message {row['id']} is being sent right now; try again "
                                    "in a minute")
         todo = [r for r in rows if r["status"] != "dropped"]
-        for row in todo:
-            store.set_status(desk.conn, row["id"], "dropped", desk.now_iso)
-        if todo:
-            directory.audit(desk.conn, desk.now_iso, desk.actor, "notify.drop",
-                            ",".join(str(r["id"]) for r in todo),
-                            {"ids": [r["id"] for r in todo]})
+        _mark(desk, todo, "dropped", "notify.drop")
     return [r["id"] for r in todo]
+
+
+def _mark(desk: Desk, rows: list[dict], status: str, action: str) -> None:
+    """Set these messages' status and say so in the audit log (inside the caller's write)."""
+    for row in rows:
+        store.set_status(desk.conn, row["id"], status, desk.now_iso)
+    if rows:
+        ids = [r["id"] for r in rows]
+        directory.audit(desk.conn, desk.now_iso, desk.actor, action,
+                        ",".join(map(str, ids)), {"ids": ids})
 
 
 def queue_test(desk: Desk, *, to: str | None = None, webhook: str | None = None) -> int:
@@ -146,8 +146,4 @@ def _existing(desk: Desk, outbox_id: int) -> dict:
 
 
 def _unique(ids: list[int]) -> list[int]:
-    out: list[int] = []
-    for i in ids:
-        if i not in out:
-            out.append(i)
-    return out
+    return list(dict.fromkeys(ids))  # first occurrence order
